@@ -1,0 +1,1 @@
+"""Detector and pose plugins, one module per key (see workers.detectors.registry)."""
