@@ -63,7 +63,7 @@ class TilingConfig(BaseModel):
         default=True, description="also run the whole frame (large people)"
     )
     min_frame_height: int = Field(
-        0, ge=0, description="tile only frames at least this tall (0: always when enabled)"
+        default=0, ge=0, description="tile only frames at least this tall (0: always when enabled)"
     )
 
 
