@@ -1,0 +1,1 @@
+"""Write-side operations of the camera registry, one module per concern."""

@@ -1,0 +1,3 @@
+"""WebSocket URL patterns (filled by the alerts app)."""
+
+websocket_urlpatterns: list = []

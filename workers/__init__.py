@@ -1,0 +1,1 @@
+"""Haechi video analytics workers: stream → detect → track → rules → publish. No Django here."""

@@ -1,0 +1,1 @@
+"""Command modules for `python -m workers` (one file per command)."""
