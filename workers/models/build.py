@@ -1,0 +1,66 @@
+"""Convert a fetched model file to OpenVINO IR (FP32 weights) and quantize it to INT8 (NNCF)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+
+from workers.models.calibration import calibration_frames
+from workers.models.inputs import CALIBRATION_INPUTS
+from workers.models.manifest import ModelSpec
+
+log = logging.getLogger(__name__)
+
+# Calibration sizes keep `models fetch` to about a minute per model on 2 cores.
+CALIBRATION_SAMPLES = {"ssdlite": 200, "yolo_fall": 64, "pose_landmark": 64}
+
+
+def convert(spec: ModelSpec, source: Path) -> ov.Model:
+    """Read the framework file (TF frozen graph, ONNX, TFLite) with a static input shape."""
+    model = ov.convert_model(str(source))
+    if list(model.inputs[0].get_partial_shape()) != list(spec.input_shape):
+        model.reshape({model.inputs[0]: ov.PartialShape(list(spec.input_shape))})
+    return model
+
+
+def quantize(spec: ModelSpec, model: ov.Model) -> tuple[ov.Model, str, int]:
+    """INT8 post-training quantization; returns ``(model, calibration source, samples)``."""
+    import nncf  # heavy import, only needed here
+
+    frames, source = calibration_frames(CALIBRATION_SAMPLES.get(spec.name, 100))
+    to_input = CALIBRATION_INPUTS[spec.name]
+    inputs = [to_input(frame) for frame in frames]
+    started = time.perf_counter()
+    quantized = nncf.quantize(
+        model,
+        nncf.Dataset(inputs),
+        subset_size=len(inputs),
+        preset=nncf.QuantizationPreset.MIXED,
+        fast_bias_correction=True,
+    )
+    log.info(
+        "quantized %s to INT8 on %d %s frames in %.1f s",
+        spec.name,
+        len(inputs),
+        source,
+        time.perf_counter() - started,
+    )
+    return quantized, source, len(inputs)
+
+
+def save(model: ov.Model, xml: Path) -> None:
+    """Save IR atomically enough for concurrent readers (write to temp names, then rename)."""
+    tmp_xml = xml.with_name(xml.stem + ".tmp.xml")
+    ov.save_model(model, str(tmp_xml), compress_to_fp16=False)
+    tmp_xml.with_suffix(".bin").replace(xml.with_suffix(".bin"))
+    tmp_xml.replace(xml)
+
+
+def smoke_input(spec: ModelSpec) -> np.ndarray:
+    """A zero tensor of the model's input shape and dtype (used to check a built IR runs)."""
+    dtype = np.uint8 if spec.name == "ssdlite" else np.float32
+    return np.zeros(spec.input_shape, dtype=dtype)

