@@ -54,8 +54,9 @@ class TilingConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool = False
-    rows: int = Field(default=2, ge=1, le=6, description="tile rows over the frame")
-    cols: int = Field(default=3, ge=1, le=8, description="tile columns over the frame")
+    tile_size: int = Field(
+        default=400, ge=64, le=4096, description="square tile side in frame pixels"
+    )
     overlap: float = Field(
         default=0.25, ge=0.0, le=0.5, description="overlap as a fraction of a tile"
     )

@@ -103,22 +103,22 @@ def letterbox(frame: np.ndarray, size: int, fill: int = 114) -> tuple[np.ndarray
     return out, Letterbox(scale=scale, pad_x=float(left), pad_y=float(top))
 
 
-def tile_grid(
-    width: int, height: int, rows: int, cols: int, overlap: float
-) -> list[tuple[int, int, int, int]]:
-    """Overlapping tiles ``(x1, y1, x2, y2)`` covering the frame in a ``rows x cols`` grid.
+def _starts(length: int, tile: int, overlap: float) -> list[int]:
+    if length <= tile:
+        return [0]
+    count = int(np.ceil((length - tile * overlap) / (tile * (1 - overlap))))
+    count = max(2, count)
+    step = (length - tile) / (count - 1)
+    return [round(i * step) for i in range(count)]
 
-    Each tile is ``W / (cols - (cols - 1) * overlap)`` wide (likewise tall), so neighbours share
-    ``overlap`` of a tile and the grid ends exactly at the frame edges.
+
+def tile_grid(
+    width: int, height: int, tile: int, overlap: float
+) -> list[tuple[int, int, int, int]]:
+    """Square ``tile`` x ``tile`` windows ``(x1, y1, x2, y2)`` covering the frame.
+
+    Neighbours overlap by at least ``overlap`` of a tile; the grid is spread evenly so the first
+    and last windows touch the frame edges. A side shorter than ``tile`` gets one window.
     """
-    tw = width / (cols - (cols - 1) * overlap)
-    th = height / (rows - (rows - 1) * overlap)
-    tiles = []
-    for r in range(rows):
-        for c in range(cols):
-            x1 = c * tw * (1 - overlap)
-            y1 = r * th * (1 - overlap)
-            tiles.append(
-                (round(x1), round(y1), min(width, round(x1 + tw)), min(height, round(y1 + th)))
-            )
-    return tiles
+    xs, ys = _starts(width, tile, overlap), _starts(height, tile, overlap)
+    return [(x, y, min(width, x + tile), min(height, y + tile)) for y in ys for x in xs]

@@ -133,7 +133,7 @@ class OpenVinoDetector(Detector):
         if not tiling.enabled or h < tiling.min_frame_height:
             return [Crop(index, 0, 0, w, h)]
         crops = [Crop(index, 0, 0, w, h)] if tiling.include_full_frame else []
-        for x1, y1, x2, y2 in tile_grid(w, h, tiling.rows, tiling.cols, tiling.overlap):
+        for x1, y1, x2, y2 in tile_grid(w, h, tiling.tile_size, tiling.overlap):
             interior = (x1 > 0, y1 > 0, x2 < w, y2 < h)
             crops.append(Crop(index, x1, y1, x2, y2, interior))
         return crops
