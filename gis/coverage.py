@@ -381,3 +381,35 @@ def _merge(a: CoverageDelta, b: CoverageDelta) -> CoverageDelta:
 def coverage_table(params: CameraParams, grid: Grid, zones: Zones) -> pd.DataFrame:
     """One-shot coverage table for a zone layer (EPSG:5186 grid); see `CoverageModel.stats`."""
     return CoverageModel.build(params, grid, [zones]).stats(zones.name)
+
+
+def covered_share(
+    raster: CoverageRaster,
+    coarse: Grid,
+    *,
+    period: str = "day",
+    mask: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float64]:
+    """Share (0–1) of each coarse cell's fine cells that are covered (both EPSG:5186 grids).
+
+    Fine cells are assigned to the coarse cell holding their centre; ``mask`` (fine grid)
+    restricts the denominator to the study area. NaN where a coarse cell has no fine cell.
+    """
+    fine = raster.grid
+    counts = raster.counts(period)
+    r_idx, _ = coarse.locate(np.full(fine.ny, coarse.x0), fine.centers_y())
+    _, c_idx = coarse.locate(fine.centers_x(), np.full(fine.nx, coarse.y0))
+    covered = np.zeros(coarse.size, dtype=np.int64)
+    total = np.zeros(coarse.size, dtype=np.int64)
+    for r in range(0, fine.ny, _ROW_CHUNK):
+        rows = r_idx[r : r + _ROW_CHUNK]
+        key = rows[:, None] * coarse.nx + c_idx[None, :]
+        valid = (rows[:, None] >= 0) & (c_idx[None, :] >= 0)
+        if mask is not None:
+            valid &= mask[r : r + _ROW_CHUNK]
+        k = key[valid]
+        total += np.bincount(k, minlength=coarse.size)
+        covered += np.bincount(k[counts[r : r + _ROW_CHUNK][valid] > 0], minlength=coarse.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, covered / total, np.nan)
+    return np.asarray(share, dtype=np.float64).reshape(coarse.shape)

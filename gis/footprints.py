@@ -143,7 +143,7 @@ def camera_params(
     """
     metric = to_metric(cameras)
     geom = np.asarray(metric.geometry.array, dtype=object)
-    is_point = shapely.get_type_id(geom) == 0
+    is_point = (shapely.get_type_id(geom) == 0) & ~shapely.is_empty(geom)
     x = np.full(len(metric), np.nan)
     y = np.full(len(metric), np.nan)
     if is_point.any():

@@ -153,8 +153,10 @@ def edges_from_geometries(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Edges of (multi)polygons, re-oriented so that shells are CCW and holes CW."""
     arr = np.asarray(geoms, dtype=object)
-    arr = arr[~shapely.is_empty(arr) & ~shapely.is_missing(arr)]
-    oriented = shapely.orient_polygons(arr, exterior_cw=False)
+    arr = arr[~shapely.is_missing(arr)]
+    parts = shapely.get_parts(shapely.get_parts(arr))  # multi-parts and collections
+    parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
+    oriented = shapely.orient_polygons(parts, exterior_cw=False)
     rings = shapely.get_rings(oriented)
     xy, idx = shapely.get_coordinates(rings, return_index=True)
     same = idx[:-1] == idx[1:]
