@@ -73,9 +73,13 @@ def main(argv: list[str]) -> int:
             print(
                 f"  {row['name']}: {row['value']} {row['unit']}  ratio={row['ratio']}", flush=True
             )
-        results.extend(rows)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        (RESULTS_DIR / f"{area}.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
         print(f"[bench] {area} done in {time.perf_counter() - started:.1f} s", flush=True)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    # latest.json gathers the most recent run of every area (a partial run keeps the others).
+    for path in sorted(RESULTS_DIR.glob("*.json")):
+        if path.name != "latest.json":
+            results.extend(json.loads(path.read_text()))
     out = RESULTS_DIR / "latest.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"[bench] wrote {len(results)} results to {out}")

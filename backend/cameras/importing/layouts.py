@@ -26,7 +26,23 @@ from backend.cameras.importing.rows import CameraRow, RowError
 Record = dict[str, Any]
 RowResult = CameraRow | RowError
 
-HAECHI_FIELDS = ["district", "address", "purpose", "kind", "has_ai", "has_infrared", "has_ptz", "heading_deg", "fov_deg", "range_m", "mount_height_m", "stream_url", "status", "installed_on", "rollout_stage"]
+HAECHI_FIELDS = [
+    "district",
+    "address",
+    "purpose",
+    "kind",
+    "has_ai",
+    "has_infrared",
+    "has_ptz",
+    "heading_deg",
+    "fov_deg",
+    "range_m",
+    "mount_height_m",
+    "stream_url",
+    "status",
+    "installed_on",
+    "rollout_stage",
+]
 _ROLLOUT = {"none", "planned", "scheduled", "installing", "live"}
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 MAX_CAMERAS_PER_SITE = 64
@@ -167,7 +183,12 @@ def parse_ansimi_noheader(record: Record, row: int) -> list[RowResult]:
 
 
 _INSTALL_RE = re.compile(r"^(\d{2,4})[-./](\d{1,2}|[A-Za-z]{3})")
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def parse_install_month(raw: object) -> date | None:

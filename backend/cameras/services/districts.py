@@ -7,13 +7,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from backend.cameras.models import District
 from backend.cameras.seoul import GU, gu_code
@@ -27,6 +27,10 @@ _TO_5186 = Transformer.from_crs("EPSG:4326", "EPSG:5186", always_xy=True)
 class DistrictShape:
     code: str
     geom: BaseGeometry  # EPSG:4326 lon/lat
+
+
+def _to_5186(coords: np.ndarray) -> np.ndarray:
+    return np.column_stack(_TO_5186.transform(coords[:, 0], coords[:, 1]))
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -90,7 +94,7 @@ def districts_load(*, shapes: list[DistrictShape], source: str) -> dict[str, int
     created = updated = 0
     for item in shapes:
         geom = _polygonal(item.geom)
-        area_km2 = transform(_TO_5186.transform, geom).area / 1e6
+        area_km2 = shapely.transform(geom, _to_5186).area / 1e6
         name_ko, name_en = GU[item.code]
         district, was_created = District.objects.update_or_create(
             code=item.code,

@@ -18,4 +18,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI-CCTV command dashboard: camera registry, alerts, coverage and hotspots.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI assets ship in a wheel: the docs work without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make demo`: load real districts, seed the 160,000-camera registry, create demo users, then run
+# the web server (ASGI), Celery workers, beat and simulated cameras until Ctrl-C.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$HAECHI_ROOT"
+PY="$VENV/bin/python"
+PORT="${HAECHI_WEB_PORT:-8000}"
+export DJANGO_SETTINGS_MODULE=backend.config.settings.local
+
+GU_FILE="$HAECHI_SHARED_DATA/seoul/boundaries/seoul_gu_juso2015.geojson"
+if [ -f "$GU_FILE" ]; then "$PY" manage.py import_districts "$GU_FILE"; else "$PY" manage.py import_districts; fi
+COUNT=$("$PY" manage.py shell -c "from backend.cameras.models import Camera; print(Camera.objects.filter(source='seed').count())" 2>/dev/null | tail -1)
+if [ "$COUNT" != "160000" ]; then
+  "$PY" manage.py seed_cameras --count 160000 --seed 1
+else
+  log "registry: 160,000 seeded cameras present"
+fi
+"$PY" manage.py create_demo_users
+
+pids=()
+cleanup() {
+  log "stopping demo processes"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  log "stopped (private PostgreSQL/Redis keep running; \`make stop\` stops them)"
+}
+trap cleanup EXIT INT TERM
+mkdir -p "$HAECHI_VAR/log"
+
+"$VENV/bin/daphne" -b 127.0.0.1 -p "$PORT" backend.config.asgi:application >"$HAECHI_VAR/log/web.log" 2>&1 &
+pids+=($!)
+"$VENV/bin/celery" -A backend.config.celery worker -Q ingest,analytics,default -c 1 -n backend@%h \
+  --loglevel=INFO >"$HAECHI_VAR/log/celery-backend.log" 2>&1 &
+pids+=($!)
+if [ -f workers/celery_app.py ]; then
+  "$VENV/bin/celery" -A workers.celery_app worker -Q video -c 1 -n video@%h --loglevel=INFO \
+    >"$HAECHI_VAR/log/celery-video.log" 2>&1 &
+  pids+=($!)
+  "$VENV/bin/celery" -A workers.celery_app beat --loglevel=INFO \
+    --schedule "$HAECHI_VAR/celerybeat-schedule" >"$HAECHI_VAR/log/celery-beat.log" 2>&1 &
+  pids+=($!)
+fi
+if [ -f workers/cli/simulate.py ]; then
+  "$PY" -m workers simulate >"$HAECHI_VAR/log/simulator.log" 2>&1 &
+  pids+=($!)
+fi
+
+for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+log "Haechi is running: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/, health: /healthz)"
+log "logins: $HAECHI_VAR/demo-credentials.txt; logs: $HAECHI_VAR/log/; Ctrl-C stops"
+wait -n "${pids[@]}" || true
+log "a demo process exited; see $HAECHI_VAR/log/"

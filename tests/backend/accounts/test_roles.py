@@ -1,0 +1,29 @@
+"""Roles and district scope."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from backend.accounts.roles import Role
+from backend.accounts.selectors import user_district_ids
+from tests.factories import district, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scope_per_role():
+    agent = make_user(Role.AGENT, "11140", "11680")
+    assert user_district_ids(user=agent) == {district("11140").id, district("11680").id}
+    for role in (Role.SUPERVISOR, Role.PLANNER, Role.ADMIN):
+        assert user_district_ids(user=make_user(role)) is None
+
+
+def test_me_and_token_endpoints():
+    agent = make_user(Role.AGENT, "11140")
+    client = APIClient()
+    client.force_authenticate(agent)
+    me = client.get("/api/v1/me/").json()
+    assert me["role"] == "agent" and me["district_ids"] == [district("11140").id]
+    token = client.post("/api/v1/token/").json()["token"]
+    assert len(token) == 40
+    by_token = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    assert by_token.get("/api/v1/me/").json()["username"] == agent.username
