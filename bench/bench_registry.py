@@ -51,7 +51,7 @@ def run() -> list[dict]:
                 "s",
                 notes=f"real 안심이 file, {data['import_cameras']:,} cameras (83,734 sites); target < 60 s",
                 higher_is_better=False,
-            )  # fmt: skip
+            )
         )
         rows.append(
             result(
@@ -60,6 +60,6 @@ def run() -> list[dict]:
                 "cameras/s",
                 baseline="ORM save() per camera",
                 baseline_value=orm_rate,
-            )  # fmt: skip
+            )
         )
     return rows
