@@ -1,0 +1,1 @@
+"""Tests of workers/ (mirrors the source tree)."""

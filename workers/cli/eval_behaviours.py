@@ -1,0 +1,196 @@
+"""`python -m workers eval-behaviours [--write] [--only fight,fall,fire]`.
+
+Per behaviour precision / recall / accuracy on the labelled clips in ../shared/data/footage
+(see workers/rules/evaluation.py for how each is measured). `--write` stores the chosen
+thresholds in workers/rules/calibration.json and the fight model in workers/rules/fight_model.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+NAME = "eval-behaviours"
+HELP = "precision/recall of the behaviour rules on the labelled footage; --write stores thresholds"
+
+log = logging.getLogger(__name__)
+FOOTAGE = (
+    Path(
+        os.environ.get(
+            "HAECHI_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"
+        )
+    )
+    / "footage"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--footage", type=Path, default=FOOTAGE, help="labelled footage folder")
+    parser.add_argument("--only", default="fight,fall,fire", help="comma-separated behaviours")
+    parser.add_argument("--write", action="store_true", help="store chosen thresholds and model")
+    parser.add_argument("--no-more-fight", action="store_true", help="skip footage/more_fight")
+    parser.add_argument("--fall-source", choices=["person", "motion", "both"], default="both")
+    parser.add_argument("--json", action="store_true", help="print the table as JSON lines")
+
+
+def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workers.rules.evaluation import evaluate_fight, fight_clips
+    from workers.rules.plugins.fight import FightConfig
+
+    cfg = FightConfig()
+    clips = fight_clips(args.footage, more=not args.no_more_fight)
+    scores, model, threshold = evaluate_fight(
+        clips,
+        flow=cfg.flow,
+        window_s=cfg.window_s,
+        min_frames=cfg.min_window_frames,
+        fps=5.0,
+        persist=cfg.persist,
+        report=report,
+    )
+    row = scores.row("fight", f"8-fold CV grouped by source video; threshold {threshold:.2f}")
+    row["errors"] = scores.errors
+    return row, {"config": {"threshold": threshold}, "model": model, "metrics": row}
+
+
+def _fall_pipeline(source: str) -> Any:
+    from workers.pipeline import Pipeline, PipelineConfig, load_detector
+
+    config = PipelineConfig(detector=None if source == "motion" else "person")
+    config.motion_blobs = source in ("motion", "both")
+    config.gate.enabled = False
+    return Pipeline(config, detector=load_detector(config), rules=[])
+
+
+def _eval_fall(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workers.rules.evaluation import Scores, fall_clips, grid, record_tracks, replay
+    from workers.rules.plugins.fall import FallConfig, FallRule
+
+    clips = fall_clips(args.footage)
+    labels = ["person", "motion"] if args.fall_source == "both" else [args.fall_source]
+    started = time.perf_counter()
+    recorded = [record_tracks(c, lambda: _fall_pipeline(args.fall_source), 5.0) for c in clips]
+    report(f"fall: tracked {len(clips)} clips in {time.perf_counter() - started:.0f} s")
+    space = grid(
+        {
+            "top_drop": [0.3, 0.45, 0.6],
+            "centre_drop": [0.1, 0.2],
+            "down_s": [1.0, 2.0, 3.0],
+            "upright_aspect": [1.0, 1.3],
+        }
+    )
+    predictions: dict[int, list[bool]] = {}
+    for k, params in enumerate(space):
+        config = FallConfig(labels=labels, **params)
+        predictions[k] = [bool(replay(partial(FallRule, config), frames)) for frames in recorded]
+
+    def accuracy(k: int, idx: list[int]) -> float:
+        return sum(predictions[k][i] == clips[i].positive for i in idx) / max(len(idx), 1)
+
+    scores = Scores()
+    groups = sorted({c.group for c in clips})
+    for group in groups:
+        train = [i for i, c in enumerate(clips) if c.group != group]
+        test = [i for i, c in enumerate(clips) if c.group == group]
+        best = max(range(len(space)), key=lambda k: (accuracy(k, train), -k))
+        for i in test:
+            scores.add(clips[i], predictions[best][i])
+    best_all = max(range(len(space)), key=lambda k: (accuracy(k, list(range(len(clips)))), -k))
+    chosen = {"labels": labels, **space[best_all]}
+    note = f"leave-one-subject-out over {len(groups)} subjects; detector={args.fall_source}"
+    if len(groups) < 2:
+        note = f"in-sample (one subject); detector={args.fall_source}"
+    row = scores.row("fall", note)
+    row["errors"] = scores.errors
+    row["chosen"] = chosen
+    return row, {"config": chosen, "metrics": row}
+
+
+def _eval_fire(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workers.rules.base import FrameContext
+    from workers.rules.evaluation import Scores, fire_clips, sampled_frames
+    from workers.rules.plugins.fire import FireConfig, FireRule
+
+    scores = Scores()
+    config = FireConfig()
+    for clip in fire_clips(args.footage):
+        rule = FireRule(config)
+        first: float | None = None
+        for frame in sampled_frames(clip.path, 5.0, max_s=30.0):
+            hits = rule.process(FrameContext("eval", frame.t_s, frame.image, []))
+            if hits and first is None:
+                first = frame.t_s
+        # an event needs the hits to last min_duration_s; approximate by any hit + duration
+        scores.add(clip, first is not None)
+    row = scores.row("fire", "physical thresholds, no fitting; negatives = all other clips")
+    row["errors"] = scores.errors
+    return row, {"config": {}, "metrics": row}
+
+
+def run(args: argparse.Namespace) -> int:
+    from workers.rules.registry import CALIBRATION_FILE
+
+    if not (args.footage / "labels.json").exists():
+        print(f"footage not found: {args.footage} (set HAECHI_SHARED_DATA)", file=sys.stderr)
+        return 2
+
+    def report(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    evaluators = {"fight": _eval_fight, "fall": _eval_fall, "fire": _eval_fire}
+    rows = []
+    stored: dict[str, Any] = {}
+    for kind in wanted:
+        if kind not in evaluators:
+            print(f"unknown behaviour {kind!r}; known: {sorted(evaluators)}", file=sys.stderr)
+            return 2
+        started = time.perf_counter()
+        row, data = evaluators[kind](args, report)
+        report(f"{kind}: done in {time.perf_counter() - started:.0f} s")
+        rows.append(row)
+        stored[kind] = data
+    _print_table(rows, as_json=args.json)
+    if args.write:
+        _write(stored, CALIBRATION_FILE)
+    return 0
+
+
+def _print_table(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print(json.dumps(row))
+        return
+    head = f"{'type':<7}{'pos':>5}{'neg':>5}{'tp':>5}{'fp':>5}{'fn':>5}{'tn':>5}"
+    print(head + f"{'precision':>11}{'recall':>8}{'accuracy':>10}  how")
+    for r in rows:
+        print(
+            f"{r['type']:<7}{r['positives']:>5}{r['negatives']:>5}{r['tp']:>5}{r['fp']:>5}"
+            f"{r['fn']:>5}{r['tn']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
+            f"{r['accuracy']:>10.3f}  {r['note']}"
+        )
+    for r in rows:
+        if r.get("errors"):
+            print(f"{r['type']} errors: {', '.join(r['errors'])}")
+
+
+def _write(stored: dict[str, Any], path: Path) -> None:
+    from workers.rules.plugins.fight import MODEL_FILE
+
+    data = json.loads(path.read_text()) if path.exists() else {"rules": {}}
+    for kind, entry in stored.items():
+        model = entry.pop("model", None)
+        if model is not None:
+            MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n")
+        metrics = {k: v for k, v in entry["metrics"].items() if k not in ("errors",)}
+        data["rules"][kind] = {"config": entry["config"], "metrics": metrics}
+    data["note"] = "written by `python -m workers eval-behaviours --write`; edit by rerunning it"
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {path}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Behaviour rules: tracks + frames in, behaviour hits out (plugins: see registry.py)."""

@@ -1,0 +1,204 @@
+"""Rule interface, per-frame context and the event aggregator (cooldown/dedupe).
+
+A rule looks at one analysed frame (`FrameContext`) and returns `Hit`s: "the behaviour is visible
+now". The `EventAggregator` turns a run of hits with the same (type, key) into ONE event: it opens
+when hits have lasted `min_duration_s`, extends while hits keep coming within `merge_gap_s`, and
+closes after the gap, so one incident is one event, not hundreds.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from workers.rules.geometry import Box, Zone, union_box
+from workers.tracking.base import Track
+
+EVENT_TYPES = (
+    "intrusion",
+    "loitering",
+    "abandonment",
+    "fight",
+    "fall",
+    "fire",
+    "crowd",
+    "running",
+    "tamper",
+    "offline",
+)
+Severity = Literal["info", "low", "medium", "high", "critical"]
+
+
+class RuleConfig(BaseModel):
+    """Parameters every rule has; plugins extend this with their own bounded fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    severity: Severity = "medium"
+    min_duration_s: float = Field(
+        default=0.0, ge=0, le=3600, description="hits must last this long before an event"
+    )
+    merge_gap_s: float = Field(
+        default=5.0, ge=0, le=3600, description="hits closer than this are one event"
+    )
+    zones: list[str] = Field(default_factory=list, description="zone names; empty = whole frame")
+
+
+@dataclass
+class FrameContext:
+    """Everything a rule may look at for one analysed frame."""
+
+    camera: str
+    t_s: float
+    image: np.ndarray
+    tracks: list[Track]
+    lost: list[Track] = field(default_factory=list)
+    detected: bool = True  # False when the motion gate skipped the detector
+    wall: datetime | None = None
+    zones: dict[str, Zone] = field(default_factory=dict)
+    stream_flags: set[str] = field(default_factory=set)  # "frozen", "stalled", "failed"
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the frame."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+    def people(self) -> list[Track]:
+        """Person tracks in this frame."""
+        return [t for t in self.tracks if t.label == "person"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule's observation that its behaviour is visible at `t_s`."""
+
+    type: str
+    t_s: float
+    score: float
+    track_ids: tuple[int, ...] = ()
+    box: Box | None = None
+    key: str = ""  # what makes two hits the same incident (zone, track, cause)
+    detail: str = ""
+
+
+@dataclass
+class BehaviourEvent:
+    """One incident: a run of hits of one type and key."""
+
+    type: str
+    start_s: float
+    end_s: float
+    score: float
+    track_ids: list[int]
+    box: Box | None
+    severity: Severity = "medium"
+    key: str = ""
+    detail: str = ""
+    confirmed: bool = False
+    snapshot: np.ndarray | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `analyze --json` line (DESIGN.md §3)."""
+        return {
+            "type": self.type,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "score": round(float(self.score), 4),
+            "track_ids": sorted(self.track_ids),
+            "box": None if self.box is None else [round(float(v), 1) for v in self.box],
+        }
+
+
+class Rule(abc.ABC):
+    """A behaviour plugin: subclass, set `key` and `config_model`, implement `process`."""
+
+    key: ClassVar[str]
+    event_type: ClassVar[str]
+    config_model: ClassVar[type[RuleConfig]] = RuleConfig
+
+    def __init__(self, config: RuleConfig) -> None:
+        self.config = config
+
+    @abc.abstractmethod
+    def process(self, ctx: FrameContext) -> list[Hit]:
+        """Look at one analysed frame; return hits (may keep state between frames)."""
+
+    @classmethod
+    def needs_zones_ok(cls, config: RuleConfig) -> bool:
+        """False for zone rules configured without zones (they stay off)."""
+        return True
+
+    def zones(self, ctx: FrameContext) -> list[Zone]:
+        """The zones this rule watches (unknown names are ignored)."""
+        return [ctx.zones[n] for n in self.config.zones if n in ctx.zones]
+
+
+class EventAggregator:
+    """Merges hits into events; returns events when they close."""
+
+    def __init__(self, configs: dict[str, RuleConfig]) -> None:
+        self.configs = configs
+        self._open: dict[tuple[str, str], tuple[BehaviourEvent, float]] = {}
+
+    def add(
+        self, hits: list[Hit], t_s: float, image: np.ndarray | None = None
+    ) -> list[BehaviourEvent]:
+        """Feed this frame's hits at stream time `t_s`; return events that closed."""
+        for hit in hits:
+            cfg = self.configs.get(hit.type, RuleConfig())
+            slot = (hit.type, hit.key)
+            current = self._open.get(slot)
+            if current is not None and hit.t_s - current[1] <= cfg.merge_gap_s:
+                event = current[0]
+                event.end_s = max(event.end_s, hit.t_s)
+                event.track_ids = sorted(set(event.track_ids) | set(hit.track_ids))
+                if hit.score > event.score:
+                    event.score, event.box, event.detail = hit.score, hit.box, hit.detail
+                    if image is not None:
+                        event.snapshot = image
+                elif hit.box is not None and event.box is not None:
+                    event.box = union_box([event.box, hit.box]) if hit.key else event.box
+                self._open[slot] = (event, hit.t_s)
+            else:
+                event = BehaviourEvent(
+                    type=hit.type,
+                    start_s=hit.t_s,
+                    end_s=hit.t_s,
+                    score=hit.score,
+                    track_ids=sorted(hit.track_ids),
+                    box=hit.box,
+                    severity=cfg.severity,
+                    key=hit.key,
+                    detail=hit.detail,
+                    snapshot=image,
+                )
+                self._open[slot] = (event, hit.t_s)
+            event = self._open[slot][0]
+            if event.end_s - event.start_s >= cfg.min_duration_s:
+                event.confirmed = True
+        closed: list[BehaviourEvent] = []
+        for slot, (event, last) in list(self._open.items()):
+            cfg = self.configs.get(slot[0], RuleConfig())
+            if t_s - last > cfg.merge_gap_s:
+                del self._open[slot]
+                if event.confirmed:
+                    closed.append(event)
+        return closed
+
+    def flush(self) -> list[BehaviourEvent]:
+        """Close everything (end of stream or window)."""
+        events = [e for e, _ in self._open.values() if e.confirmed]
+        self._open.clear()
+        return sorted(events, key=lambda e: e.start_s)
+
+    @property
+    def open_events(self) -> list[BehaviourEvent]:
+        """Confirmed events still open (for live publishing)."""
+        return [e for e, _ in self._open.values() if e.confirmed]

@@ -1,0 +1,291 @@
+"""Behaviour evaluation on the labelled footage (`python -m workers eval-behaviours`).
+
+Fight: window features are extracted with the rule's own sampling; a logistic model is scored by
+cross-validation grouped by source video (clips of one video never sit on both sides), the
+threshold is chosen on the out-of-fold scores, and the final model is fitted on everything.
+Fall: detection + tracking run once per clip, then the fall rule is replayed for a small grid of
+thresholds, chosen by grouped cross-validation over UP-Fall subjects. Fire: the rule as configured
+(its thresholds are physical, not fitted), checked on fire clips against every other clip.
+Reported numbers are out-of-fold for the fitted rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workers.rules.base import FrameContext, Hit
+from workers.rules.motion import FlowConfig, FlowFeatures, FlowFrame, summary_names, window_summary
+from workers.stream.decode import StreamConfig, VideoStream
+from workers.tracking.base import Track
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A labelled clip and the group it must stay in during cross-validation."""
+
+    path: Path
+    positive: bool
+    group: str
+
+
+@dataclass
+class Scores:
+    """Clip-level confusion counts."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, clip: Clip, predicted: bool) -> None:
+        if clip.positive and predicted:
+            self.tp += 1
+        elif clip.positive:
+            self.fn += 1
+            self.errors.append(f"missed {clip.path.name}")
+        elif predicted:
+            self.fp += 1
+            self.errors.append(f"false alarm {clip.path.name}")
+        else:
+            self.tn += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+    def row(self, kind: str, note: str) -> dict[str, Any]:
+        return {
+            "type": kind,
+            "positives": self.tp + self.fn,
+            "negatives": self.tn + self.fp,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "accuracy": round(self.accuracy, 3),
+            "note": note,
+        }
+
+
+def sampled_frames(path: Path, fps: float, max_s: float | None = None) -> Iterable[Any]:
+    """Frames of a file as the pipeline samples them."""
+    stream = VideoStream(path, StreamConfig(detect_fps=fps, max_duration_s=max_s))
+    yield from stream.frames()
+
+
+# ---------------------------------------------------------------- clip lists
+
+
+def fight_clips(root: Path, *, more: bool = True) -> list[Clip]:
+    """Fight / non-fight clips; groups are source videos (CSV) or per-file for more_fight."""
+    labels = json.loads((root / "labels.json").read_text())
+    sources: dict[str, str] = {}
+    csv_path = root / "fight_nonfight_sources.csv"
+    if csv_path.exists():
+        with csv_path.open() as fh:
+            sources = {r["file"]: r["source"] for r in csv.DictReader(fh)}
+    clips = [Clip(root / p, True, sources.get(p, p)) for p in labels["fight"]]
+    clips += [Clip(root / p, False, sources.get(p, p)) for p in labels["nonfight"]]
+    more_labels = root / "more_fight" / "labels.json"
+    if more and more_labels.exists():
+        for dataset, lists in json.loads(more_labels.read_text()).items():
+            for key, positive in (("fight", True), ("nonfight", False)):
+                for p in lists.get(key, []):
+                    stem = re.sub(r"^t_|_converted$", "", Path(p).stem)
+                    clips.append(Clip(root / "more_fight" / p, positive, f"{dataset}:{stem}"))
+    return [c for c in clips if c.path.exists()]
+
+
+def fall_clips(root: Path) -> list[Clip]:
+    """UP-Fall clips; groups are subjects (S1, S2, …)."""
+    labels = json.loads((root / "labels.json").read_text())
+
+    def subject(p: str) -> str:
+        found = re.search(r"_S(\d+)_", p)
+        return f"S{found.group(1)}" if found else p
+
+    clips = [Clip(root / p, True, subject(p)) for p in labels["fall"]]
+    clips += [Clip(root / p, False, subject(p)) for p in labels["nofall"]]
+    return [c for c in clips if c.path.exists()]
+
+
+def fire_clips(root: Path) -> list[Clip]:
+    """Fire clips against `nofire` plus every other clip of the footage (none shows fire)."""
+    labels = json.loads((root / "labels.json").read_text())
+    positives = list(labels["fire"])
+    negatives = list(labels["nofire"])
+    for key in ("nonfight", "fight", "nofall", "fall", "pedestrian_video"):
+        negatives += [p for p in labels.get(key, []) if p not in negatives and p not in positives]
+    clips = [Clip(root / p, True, p) for p in positives] + [
+        Clip(root / p, False, p) for p in negatives
+    ]
+    return [c for c in clips if c.path.exists()]
+
+
+# ---------------------------------------------------------------- fight
+
+
+def fight_windows(
+    clip: Clip, flow: FlowConfig, window_s: float, min_frames: int, fps: float
+) -> np.ndarray:
+    """Window summaries, one per flow frame once the window holds `min_frames`."""
+    features = FlowFeatures(flow)
+    frames: list[FlowFrame] = []
+    rows = []
+    for frame in sampled_frames(clip.path, fps):
+        out = features.update(frame.image, frame.t_s)
+        if out is None:
+            continue
+        frames.append(out)
+        frames = [f for f in frames if out.t_s - f.t_s <= window_s]
+        if len(frames) >= min_frames:
+            rows.append(window_summary(frames))
+    return np.array(rows).reshape(-1, len(summary_names()))
+
+
+def persisted(scores: np.ndarray, threshold: float, persist: int) -> bool:
+    """Whether `persist` consecutive window scores reach `threshold` (the rule's logic)."""
+    streak = 0
+    for s in scores:
+        streak = streak + 1 if s >= threshold else 0
+        if streak >= persist:
+            return True
+    return False
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, Any]:
+    """Standardised, class-balanced logistic regression → the LinearModel JSON."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model.fit((x - mean) / scale, y)
+    return {
+        "features": summary_names(),
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "coef": model.coef_[0].tolist(),
+        "intercept": float(model.intercept_[0]),
+    }
+
+
+def evaluate_fight(
+    clips: list[Clip],
+    *,
+    flow: FlowConfig,
+    window_s: float,
+    min_frames: int,
+    fps: float,
+    persist: int,
+    c: float = 0.1,
+    folds: int = 8,
+    report: Callable[[str], None] = log.info,
+) -> tuple[Scores, dict[str, Any], float]:
+    """Grouped-CV scores, the final model and the chosen threshold."""
+    from sklearn.model_selection import GroupKFold
+
+    from workers.rules.plugins.fight import LinearModel
+
+    windows = [fight_windows(clip, flow, window_s, min_frames, fps) for clip in clips]
+    keep = [i for i, w in enumerate(windows) if len(w)]
+    report(f"fight: {len(keep)} clips with windows of {len(clips)}")
+    groups = sorted({clips[i].group for i in keep})
+    group_of = np.array([groups.index(clips[i].group) for i in keep])
+    labels = np.array([clips[i].positive for i in keep], dtype=int)
+    oof: list[np.ndarray] = [np.zeros(0)] * len(keep)
+    for train, test in GroupKFold(n_splits=min(folds, len(groups))).split(keep, labels, group_of):
+        x = np.concatenate([windows[keep[i]] for i in train])
+        y = np.concatenate([[labels[i]] * len(windows[keep[i]]) for i in train])
+        model = LinearModel.model_validate(fit_linear(x, y, c))
+        for i in test:
+            oof[i] = np.array([model.score(w) for w in windows[keep[i]]])
+    best = (-1.0, 0.5)
+    for threshold in np.round(np.arange(0.30, 0.81, 0.01), 2):
+        predicted = np.array([persisted(s, threshold, persist) for s in oof])
+        balanced = 0.5 * (predicted[labels == 1].mean() + (~predicted[labels == 0]).mean())
+        best = max(best, (float(balanced), float(threshold)))
+    threshold = best[1]
+    scores = Scores()
+    for pos, i in enumerate(keep):
+        scores.add(clips[i], persisted(oof[pos], threshold, persist))
+    x_all = np.concatenate([windows[i] for i in keep])
+    y_all = np.concatenate([[labels[p]] * len(windows[i]) for p, i in enumerate(keep)])
+    return scores, fit_linear(x_all, y_all, c), threshold
+
+
+# ---------------------------------------------------------------- fall / replay
+
+
+@dataclass
+class TrackFrame:
+    """What the tracker produced for one sampled frame (enough to replay track rules)."""
+
+    t_s: float
+    tracks: list[Track]
+    lost: list[Track]
+    detected: bool
+
+
+def record_tracks(clip: Clip, make_pipeline: Callable[[], Any], fps: float) -> list[TrackFrame]:
+    """Run gate + detector + tracker once; snapshot the tracks of every frame."""
+    import copy
+
+    pipeline = make_pipeline()
+    pipeline.rules = []
+    recorded: list[TrackFrame] = []
+    for frame in sampled_frames(clip.path, fps):
+        pipeline.process(frame)
+        recorded.append(
+            TrackFrame(
+                frame.t_s,
+                [copy.deepcopy(t) for t in pipeline.tracks],
+                [copy.deepcopy(t) for t in pipeline.tracker.lost],
+                True,
+            )
+        )
+    return recorded
+
+
+def replay(rule_factory: Callable[[], Any], frames: list[TrackFrame]) -> list[Hit]:
+    """Run a track-only rule over recorded frames."""
+    rule = rule_factory()
+    blank = np.zeros((2, 2, 3), np.uint8)
+    hits: list[Hit] = []
+    for f in frames:
+        hits.extend(rule.process(FrameContext("eval", f.t_s, blank, f.tracks, f.lost, f.detected)))
+    return hits
+
+
+def grid(space: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """All combinations of a small parameter grid."""
+    keys = sorted(space)
+    return [
+        dict(zip(keys, values, strict=True))
+        for values in itertools.product(*(space[k] for k in keys))
+    ]

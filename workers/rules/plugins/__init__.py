@@ -1,0 +1,1 @@
+"""One module per behaviour; each registers its Rule class."""

@@ -1,0 +1,248 @@
+"""Open RTSP/RTSPS/HTTP(MJPEG)/file streams with OpenCV, reconnect with backoff.
+
+`VideoStream.frames()` yields sampled, decoded frames with a stream timestamp. Frames that are not
+sampled are only grabbed (demuxed and decoded, but not converted to BGR), which is the cheap path.
+Timestamps: frame index / fps for files (the container's clock is unreliable in many clips), a
+monotonic clock for live streams. Live streams reconnect with exponential backoff; stalls (no
+frame for `read_timeout_s`) and frozen
+pictures (identical frames for `frozen_after_s`) are reported through `status`, never raised.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, Field
+
+from workers.stream.sampling import FpsSampler
+
+log = logging.getLogger(__name__)
+
+LIVE_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://", "tcp://")
+
+
+class StreamStatus(enum.StrEnum):
+    """What a stream reports besides frames."""
+
+    OPENED = "opened"
+    RECONNECTING = "reconnecting"
+    STALLED = "stalled"
+    FROZEN = "frozen"
+    UNFROZEN = "unfrozen"
+    ENDED = "ended"
+    FAILED = "failed"
+    BAD_FRAME = "bad_frame"
+
+
+class StreamConfig(BaseModel):
+    """How a stream is opened, sampled and watched."""
+
+    detect_fps: float = Field(default=5.0, gt=0, le=60, description="frames per second to analyse")
+    reconnect_initial_s: float = Field(
+        default=0.5, gt=0, le=60, description="first reconnect delay"
+    )
+    reconnect_max_s: float = Field(
+        default=30.0, gt=0, le=600, description="longest reconnect delay"
+    )
+    max_reconnects: int = Field(
+        default=8, ge=0, le=10_000, description="give up after this many tries"
+    )
+    open_timeout_s: float = Field(default=10.0, gt=0, le=120, description="FFmpeg open timeout")
+    read_timeout_s: float = Field(
+        default=5.0, gt=0, le=120, description="no frame this long = stalled (FFmpeg read timeout)"
+    )
+    frozen_after_s: float = Field(
+        default=20.0, gt=0, le=3600, description="identical frames this long"
+    )
+    frozen_max_diff: float = Field(
+        default=0.5,
+        ge=0,
+        le=10,
+        description="mean abs grey difference below which frames are identical",
+    )
+    max_duration_s: float | None = Field(
+        default=None, gt=0, description="stop after this stream time"
+    )
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded, sampled frame."""
+
+    index: int
+    t_s: float
+    image: np.ndarray
+    wall: float = field(default_factory=time.time)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+
+def is_live(url: str) -> bool:
+    """True for network streams (which reconnect), False for local files."""
+    return url.lower().startswith(LIVE_SCHEMES)
+
+
+StatusCallback = Callable[[StreamStatus, float, str], None]
+
+
+class FrozenWatch:
+    """Notices a picture that stops changing (a frozen encoder or a still image)."""
+
+    def __init__(self, after_s: float, max_diff: float) -> None:
+        self.after_s = after_s
+        self.max_diff = max_diff
+        self._last: np.ndarray | None = None
+        self._since: float | None = None
+        self.frozen = False
+
+    def update(self, image: np.ndarray, t_s: float) -> bool | None:
+        """Feed a sampled frame; returns True/False when the frozen state changes, else None."""
+        small = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (64, 36)).astype(np.int16)
+        same = self._last is not None and float(np.abs(small - self._last).mean()) <= self.max_diff
+        self._last = small
+        if not same:
+            self._since = None
+            if self.frozen:
+                self.frozen = False
+                return False
+            return None
+        if self._since is None:
+            self._since = t_s
+        if not self.frozen and t_s - self._since >= self.after_s:
+            self.frozen = True
+            return True
+        return None
+
+
+class VideoStream:
+    """A camera or file, decoded with OpenCV's FFmpeg backend."""
+
+    def __init__(
+        self,
+        url: str | Path,
+        config: StreamConfig | None = None,
+        *,
+        camera: str = "local",
+        on_status: StatusCallback | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = str(url)
+        self.config = config or StreamConfig()
+        self.camera = camera
+        self.live = is_live(self.url)
+        self._on_status = on_status
+        self._sleep = sleep
+        self._cap: cv2.VideoCapture | None = None
+        self.fps = 0.0
+        self.frames_read = 0
+        self.bad_frames = 0
+        self.reconnects = 0
+        self.statuses: list[tuple[StreamStatus, float, str]] = []
+
+    def _status(self, status: StreamStatus, t_s: float, detail: str = "") -> None:
+        self.statuses.append((status, t_s, detail))
+        level = (
+            logging.INFO if status in (StreamStatus.OPENED, StreamStatus.ENDED) else logging.WARNING
+        )
+        log.log(level, "camera %s: %s at %.2f s %s", self.camera, status.value, t_s, detail)
+        if self._on_status is not None:
+            self._on_status(status, t_s, detail)
+
+    def _open(self) -> bool:
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            int(self.config.open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            int(self.config.read_timeout_s * 1000),
+        ]
+        if not self.live and not Path(self.url).exists():
+            return False
+        cap = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)
+        if not cap.isOpened():
+            cap.release()
+            cap = cv2.VideoCapture(self.url)  # GIFs and image sequences use other backends
+        if not cap.isOpened():
+            cap.release()
+            return False
+        self._cap = cap
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.fps = fps if 0 < fps <= 240 else 25.0
+        return True
+
+    def close(self) -> None:
+        """Release the capture."""
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+    def _reconnect(self, t_s: float) -> bool:
+        delay = self.config.reconnect_initial_s
+        for attempt in range(1, self.config.max_reconnects + 1):
+            self.reconnects += 1
+            self._status(StreamStatus.RECONNECTING, t_s, f"attempt {attempt} in {delay:.1f} s")
+            self._sleep(delay)
+            self.close()
+            if self._open():
+                self._status(StreamStatus.OPENED, t_s, "reconnected")
+                return True
+            delay = min(delay * 2, self.config.reconnect_max_s)
+        return False
+
+    def frames(self) -> Iterator[Frame]:
+        """Yield frames sampled at `detect_fps` until the stream ends or cannot be reopened."""
+        cfg = self.config
+        if not self._open() and not (self.live and self._reconnect(0.0)):
+            self._status(StreamStatus.FAILED, 0.0, f"cannot open {self.url}")
+            return
+        self._status(StreamStatus.OPENED, 0.0, self.url)
+        sampler = FpsSampler(cfg.detect_fps)
+        frozen = FrozenWatch(cfg.frozen_after_s, cfg.frozen_max_diff)
+        index = -1
+        t_s = 0.0
+        started = time.monotonic()
+        try:
+            while True:
+                assert self._cap is not None
+                ok = self._cap.grab()
+                if not ok:
+                    if not self.live:
+                        self._status(StreamStatus.ENDED, t_s, f"{self.frames_read} frames")
+                        return
+                    # FFmpeg's read timeout (`read_timeout_s`) has expired: the stream stalled.
+                    self._status(StreamStatus.STALLED, t_s, "no frame")
+                    if not self._reconnect(t_s):
+                        self._status(StreamStatus.FAILED, t_s, "gave up reconnecting")
+                        return
+                    continue
+                index += 1
+                self.frames_read += 1
+                t_s = time.monotonic() - started if self.live else index / self.fps
+                if cfg.max_duration_s is not None and t_s > cfg.max_duration_s:
+                    return
+                if not sampler.accept(t_s):
+                    continue
+                ok, image = self._cap.retrieve()
+                if not ok or image is None or image.size == 0:
+                    self.bad_frames += 1
+                    self._status(StreamStatus.BAD_FRAME, t_s, f"frame {index}")
+                    continue
+                if image.ndim == 2:
+                    image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+                change = frozen.update(image, t_s)
+                if change is True:
+                    self._status(StreamStatus.FROZEN, t_s, f"no change for {cfg.frozen_after_s} s")
+                elif change is False:
+                    self._status(StreamStatus.UNFROZEN, t_s, "")
+                yield Frame(index=index, t_s=t_s, image=image)
+        finally:
+            self.close()
