@@ -101,13 +101,13 @@ class CoverageRaster:
 
 def count_raster(grid: Grid, params: CameraParams) -> NDArray[np.uint16]:
     """Cameras covering each cell centre (EPSG:5186 grid), active cameras of ``params`` only."""
-    diff = np.zeros((grid.ny, grid.nx + 1), dtype=np.int32)
+    # uint16 modular arithmetic: exact while no cell is seen by 65,536 cameras or more
+    diff = np.zeros((grid.ny, grid.nx + 1), dtype=np.uint16)
     active = np.flatnonzero(params.active)
     for start in range(0, active.size, _CAMERA_CHUNK):
         rings = footprint_rings(params.take(active[start : start + _CAMERA_CHUNK]))
         accumulate_edges(grid, _edges_from_rings(rings), diff)
-    counts = np.cumsum(diff, axis=1, dtype=np.int32)[:, : grid.nx]
-    return np.clip(counts, 0, np.iinfo(np.uint16).max).astype(np.uint16)
+    return np.ascontiguousarray(np.cumsum(diff, axis=1, dtype=np.uint16)[:, : grid.nx])
 
 
 def compute_coverage(grid: Grid, params: CameraParams) -> CoverageRaster:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -196,15 +197,19 @@ def accumulate_edges(
     edges: tuple[
         NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
     ],
-    diff: NDArray[np.int32],
+    diff: NDArray[np.integer[Any]],
 ) -> None:
-    """Add the winding contributions of CCW-oriented edges into ``diff`` (shape ny × nx+1)."""
+    """Add the winding contributions of CCW-oriented edges into ``diff`` (shape ny × nx+1).
+
+    ``diff`` may be an unsigned type: the arithmetic is then modulo 2^bits, which is still
+    exact after the row-wise cumulative sum as long as true counts stay below 2^bits.
+    """
     flat = diff.reshape(-1)
     x1, y1, x2, y2 = edges
     for s in range(0, x1.size, _EDGE_CHUNK):
         sl = slice(s, s + _EDGE_CHUNK)
         index, sign = _crossings(grid, x1[sl], y1[sl], x2[sl], y2[sl])
-        np.add.at(flat, index, sign)
+        np.add.at(flat, index, sign.astype(flat.dtype))
 
 
 def winding_count(
