@@ -55,7 +55,7 @@ class TilingConfig(BaseModel):
 
     enabled: bool = False
     tile_size: int = Field(
-        default=400, ge=64, le=4096, description="square tile side in frame pixels"
+        default=256, ge=64, le=4096, description="square tile side in frame pixels"
     )
     overlap: float = Field(
         default=0.25, ge=0.0, le=0.5, description="overlap as a fraction of a tile"
