@@ -246,3 +246,14 @@ def rasterize_labels(grid: Grid, geoms: ArrayLike, *, fill: int = -1) -> NDArray
         view = labels[r0:r1, c0:c1]
         view[inside & (view == fill)] = i
     return labels
+
+
+def bin_points_sum(
+    grid: Grid, x: ArrayLike, y: ArrayLike, weights: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """Point counts (or weight sums) per cell of an EPSG:5186 grid; off-grid points ignored."""
+    row, col = grid.locate(x, y)
+    ok = row >= 0
+    w = None if weights is None else np.asarray(weights, dtype=float)[ok]
+    flat = np.bincount(row[ok] * grid.nx + col[ok], weights=w, minlength=grid.size)
+    return np.asarray(flat, dtype=np.float64).reshape(grid.shape)

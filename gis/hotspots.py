@@ -32,7 +32,7 @@ from scipy import ndimage
 from scipy.special import ndtr
 
 from gis.crs import METRIC, WGS84, lonlat_to_metric, metric_to_lonlat
-from gis.grids import Grid, polygon_mask
+from gis.grids import Grid, bin_points_sum, polygon_mask
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +55,8 @@ class HotspotResult:
     """Incidents outside the study area."""
 
 
-def bin_points(
-    grid: Grid, x: ArrayLike, y: ArrayLike, weights: ArrayLike | None = None
-) -> NDArray[np.float64]:
-    """Incident counts (or weight sums) per cell of an EPSG:5186 grid; off-grid points ignored."""
-    row, col = grid.locate(x, y)
-    ok = row >= 0
-    w = None if weights is None else np.asarray(weights, dtype=float)[ok]
-    flat = np.bincount(row[ok] * grid.nx + col[ok], weights=w, minlength=grid.size)
-    return flat.astype(np.float64).reshape(grid.shape)
+bin_points = bin_points_sum
+"""Incident counts per cell (alias of `gis.grids.bin_points_sum`)."""
 
 
 def kde_surface(counts: NDArray[np.float64], grid: Grid, bandwidth_m: float) -> NDArray[np.float64]:
