@@ -28,7 +28,9 @@ def walkable_areas(
 ) -> dict[object, NDArray[np.object_]]:
     """Buffered walk links per zone id (links any CRS → EPSG:5186 polygons, not unioned)."""
     metric = to_metric(walk_links)
-    buffered = shapely.buffer(np.asarray(metric.geometry.array, dtype=object), half_width_m, 4)
+    buffered = shapely.buffer(
+        np.asarray(metric.geometry.array, dtype=object), half_width_m, quad_segs=4
+    )
     keys = metric[by].to_numpy(dtype=object)
     return {k: buffered[keys == k] for k in dict.fromkeys(keys.tolist())}
 
