@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,8 +25,15 @@ def me(request: Request) -> Response:
     )
 
 
+@extend_schema(request=AuthTokenSerializer, responses=dict)
 @api_view(["POST"])
+@permission_classes([AllowAny])
 def token(request: Request) -> Response:
-    """An API/WebSocket token for the signed-in user (created once, then reused)."""
-    key, _ = Token.objects.get_or_create(user=request.user)
+    """An API/WebSocket token: for the signed-in user, or for `username` + `password`."""
+    user = request.user
+    if not user.is_authenticated:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+    key, _ = Token.objects.get_or_create(user=user)
     return Response({"token": key.key})

@@ -27,3 +27,14 @@ def test_me_and_token_endpoints():
     assert len(token) == 40
     by_token = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     assert by_token.get("/api/v1/me/").json()["username"] == agent.username
+
+
+def test_token_for_username_and_password():
+    agent = make_user(Role.AGENT, "11140")
+    client = APIClient()
+    bad = client.post("/api/v1/token/", {"username": agent.username, "password": "wrong"})
+    assert bad.status_code == 400
+    good = client.post(
+        "/api/v1/token/", {"username": agent.username, "password": "correct-horse-battery"}
+    )
+    assert good.status_code == 200 and len(good.json()["token"]) == 40

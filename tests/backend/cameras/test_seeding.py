@@ -55,3 +55,20 @@ def test_rollout_split_follows_the_city_plan():
     assert Camera.objects.filter(rollout_phase=1).count() == round(PHASE1 * count / CITY_TOTAL)
     assert not Camera.objects.filter(kind="new_ai").exclude(status="planned").exists()
     assert not Camera.objects.filter(kind="legacy", has_ai=True).exists()
+
+
+@pytest.mark.shared_data
+def test_per_district_counts_follow_the_real_ansimi_counts():
+    from collections import Counter
+
+    from backend.cameras.services.seeding import load_anchors
+    from tests.shared_data import shared_path
+
+    shared_path("seoul/cctv/seoul_ansimi_cctv_2023.csv")
+    real = Counter(load_anchors().site_gu)
+    cameras_seed(count=20_000, seed=2)
+    seeded = dict(Camera.objects.values_list("district__code").annotate(n=Count("id")))
+    total_real = sum(real.values())
+    for code, n_real in real.items():
+        expected = 20_000 * n_real / total_real
+        assert abs(seeded[code] - expected) <= 1, (code, seeded[code], expected)
