@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.audit",
     "backend.cameras",
+    "backend.realtime",
+    "backend.alerts",
 ]
 
 MIDDLEWARE = [

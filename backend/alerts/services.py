@@ -1,0 +1,359 @@
+"""Alert writes: idempotent ingest of contract events (single and bulk) and the workflow.
+
+Every write is atomic; every pushed frame goes through realtime.publish inside the same
+transaction (sent after commit). Ingest is idempotent: the unique event uuid makes redelivery
+a no-op that returns the stored alert.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from backend.accounts.roles import Role
+from backend.accounts.selectors import user_district_ids, user_has_role
+from backend.alerts.models import (
+    SEVERITY_RANK,
+    Alert,
+    AlertHistory,
+    AlertStatus,
+    DeadLetter,
+    DeadLetterReason,
+    Incident,
+)
+from backend.alerts.payloads import alert_payload
+from backend.audit.services import audit_record
+from backend.cameras.models import Camera
+from backend.common.exceptions import ApplicationError
+from backend.realtime.publish import publish_many_on_commit, publish_on_commit
+from workers.contracts import BehaviourEvent, ContractError, parse_event
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INCIDENT_WINDOW_S = 300
+
+
+def incident_window() -> timedelta:
+    """Events of one camera and type starting within this time of the last one share an incident."""
+    return timedelta(
+        seconds=getattr(settings, "HAECHI_INCIDENT_WINDOW_S", DEFAULT_INCIDENT_WINDOW_S)
+    )
+
+
+@dataclass
+class IngestResult:
+    alert: Alert | None = None
+    created: bool = False
+    dead_letter: DeadLetter | None = None
+
+
+@dataclass
+class BulkIngestResult:
+    created: list[Alert] = field(default_factory=list)
+    duplicates: int = 0
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------- ingest
+
+
+def dead_letter_create(*, payload: Any, reason: str, detail: str) -> DeadLetter:
+    try:
+        json.dumps(payload)
+        stored, raw = payload, ""
+    except (TypeError, ValueError):
+        stored, raw = None, repr(payload)[:10_000]
+    letter = DeadLetter(reason=reason, detail=detail[:4000], payload=stored, raw=raw)
+    letter.full_clean()
+    letter.save()
+    logger.warning("dead letter %s: %s", reason, detail[:200])
+    return letter
+
+
+def _parse(payload: Any) -> tuple[BehaviourEvent | None, DeadLetter | None]:
+    try:
+        return parse_event(payload), None
+    except ContractError as err:
+        return None, dead_letter_create(payload=payload, reason=err.reason, detail=str(err))
+
+
+def _incident_for(*, camera: Camera, event: BehaviourEvent, cache: dict) -> Incident:
+    """Open or extend the incident of (camera, type); caller holds the transaction."""
+    key = (camera.pk, event.type)
+    window = incident_window()
+    incident = cache.get(key)
+    if incident is None:
+        incident = (
+            Incident.objects.select_for_update()
+            .filter(camera=camera, type=event.type, last_at__gte=event.start - window)
+            .order_by("-last_at")
+            .first()
+        )
+    if incident is not None and incident.last_at >= event.start - window:
+        incident.last_at = max(incident.last_at, event.start)
+        incident.first_at = min(incident.first_at, event.start)
+        incident.alert_count += 1
+        if SEVERITY_RANK[event.severity] > SEVERITY_RANK[incident.severity]:
+            incident.severity = event.severity
+        incident._dirty = True  # type: ignore[attr-defined]
+    else:
+        incident = Incident.objects.create(
+            camera=camera,
+            district_id=camera.district_id,
+            type=event.type,
+            severity=event.severity,
+            first_at=event.start,
+            last_at=event.start,
+            alert_count=1,
+        )
+        incident._dirty = False  # type: ignore[attr-defined]
+    cache[key] = incident
+    cache.setdefault("touched", {})[incident.pk] = incident
+    return incident
+
+
+def _alert_from(*, event: BehaviourEvent, camera: Camera, incident: Incident) -> Alert:
+    return Alert(
+        event_uuid=event.uuid,
+        camera=camera,
+        incident=incident,
+        district_id=camera.district_id,
+        location=camera.location,
+        type=event.type,
+        severity=event.severity,
+        score=event.score,
+        started_at=event.start,
+        ended_at=event.end,
+        track_ids=list(event.track_ids),
+        box=list(event.box) if event.box is not None else None,
+        snapshot_ref=event.snapshot or "",
+        clip_ref=event.clip or "",
+    )
+
+
+def alert_ingest(*, payload: Any) -> IngestResult:
+    """Validate one contract message and store it as an alert (once, whatever the redelivery)."""
+    event, letter = _parse(payload)
+    if event is None:
+        return IngestResult(dead_letter=letter)
+    existing = Alert.objects.select_related("camera").filter(event_uuid=event.uuid).first()
+    if existing is not None:
+        return IngestResult(alert=existing, created=False)
+    camera = Camera.objects.filter(code=event.camera).first()
+    if camera is None:
+        letter = dead_letter_create(
+            payload=payload,
+            reason=DeadLetterReason.UNKNOWN_CAMERA,
+            detail=f"no camera with code {event.camera!r}",
+        )
+        return IngestResult(dead_letter=letter)
+    try:
+        with transaction.atomic():
+            alert = _store(events=[event], cameras={camera.code: camera})[0]
+    except IntegrityError:  # a concurrent delivery of the same event won the race
+        existing = Alert.objects.select_related("camera").get(event_uuid=event.uuid)
+        return IngestResult(alert=existing, created=False)
+    return IngestResult(alert=alert, created=True)
+
+
+def _store(*, events: list[BehaviourEvent], cameras: dict[str, Camera]) -> list[Alert]:
+    """Insert alerts, incidents, history and frames for new events (inside a transaction)."""
+    cache: dict = {}
+    alerts = []
+    for event in sorted(events, key=lambda e: e.start):
+        camera = cameras[event.camera]
+        incident = _incident_for(camera=camera, event=event, cache=cache)
+        alerts.append(_alert_from(event=event, camera=camera, incident=incident))
+    touched = cache.get("touched", {}).values()
+    dirty = [i for i in touched if getattr(i, "_dirty", False)]
+    if dirty:
+        Incident.objects.bulk_update(
+            dirty, ["last_at", "first_at", "alert_count", "severity", "updated_at"]
+        )
+    for alert in alerts:
+        alert.incident_id = alert.incident.pk
+    if len(alerts) == 1:
+        alerts[0].full_clean(exclude=["incident"], validate_unique=False)
+    created = Alert.objects.bulk_create(alerts)
+    AlertHistory.objects.bulk_create(
+        AlertHistory(alert=a, action="created", to_status=AlertStatus.NEW) for a in created
+    )
+    publish_many_on_commit(
+        frames=[("alert.created", a.district_id, {"alert": alert_payload(a)}) for a in created]
+    )
+    return created
+
+
+def alerts_ingest_bulk(*, payloads: Iterable[Any]) -> BulkIngestResult:
+    """Burst path: one query per table for a whole batch. Same guarantees as alert_ingest."""
+    result = BulkIngestResult()
+    events: dict[Any, BehaviourEvent] = {}
+    raw_by_uuid: dict[Any, Any] = {}
+    for payload in payloads:
+        event, letter = _parse(payload)
+        if event is None:
+            result.dead_letters.append(letter)  # type: ignore[arg-type]
+            continue
+        if event.uuid in events:
+            result.duplicates += 1
+            continue
+        events[event.uuid] = event
+        raw_by_uuid[event.uuid] = payload
+    if not events:
+        return result
+    known = set(
+        Alert.objects.filter(event_uuid__in=list(events)).values_list("event_uuid", flat=True)
+    )
+    result.duplicates += len(known)
+    fresh = [e for u, e in events.items() if u not in known]
+    cameras = {
+        c.code: c
+        for c in Camera.objects.filter(code__in={e.camera for e in fresh}).only(
+            "id", "code", "location", "district_id"
+        )
+    }
+    storable = []
+    for event in fresh:
+        if event.camera in cameras:
+            storable.append(event)
+        else:
+            result.dead_letters.append(
+                dead_letter_create(
+                    payload=raw_by_uuid[event.uuid],
+                    reason=DeadLetterReason.UNKNOWN_CAMERA,
+                    detail=f"no camera with code {event.camera!r}",
+                )
+            )
+    if not storable:
+        return result
+    try:
+        with transaction.atomic():
+            result.created = _store(events=storable, cameras=cameras)
+    except IntegrityError:
+        # Another delivery inserted some of these meanwhile: fall back to one at a time.
+        logger.info("bulk ingest conflict; retrying %d events one by one", len(storable))
+        for event in storable:
+            single = alert_ingest(payload=raw_by_uuid[event.uuid])
+            if single.created:
+                result.created.append(single.alert)  # type: ignore[arg-type]
+            else:
+                result.duplicates += 1
+    return result
+
+
+# -------------------------------------------------------------------------------- workflow
+
+ACTOR_ROLES = {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "acknowledge": ({AlertStatus.NEW}, AlertStatus.ACKNOWLEDGED),
+    "dispatch": ({AlertStatus.NEW, AlertStatus.ACKNOWLEDGED}, AlertStatus.DISPATCHED),
+    "resolve": ({AlertStatus.ACKNOWLEDGED, AlertStatus.DISPATCHED}, AlertStatus.RESOLVED),
+    "false_positive": (
+        {AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.DISPATCHED},
+        AlertStatus.FALSE_POSITIVE,
+    ),
+}
+
+
+def _can_act(*, user: Any, alert: Alert) -> bool:
+    if not user_has_role(user=user, roles=ACTOR_ROLES):
+        return False
+    allowed = user_district_ids(user=user)
+    return allowed is None or alert.district_id in allowed
+
+
+def _locked(*, alert: Alert, actor: Any) -> Alert:
+    locked = Alert.objects.select_for_update().select_related("camera").get(pk=alert.pk)
+    if not _can_act(user=actor, alert=locked):
+        raise ApplicationError("you may not act on this alert", code="forbidden")
+    return locked
+
+
+def _record(
+    *, alert: Alert, actor: Any, action: str, from_status: str, note: str = "", data: dict
+) -> None:
+    AlertHistory.objects.create(
+        alert=alert,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=alert.status,
+        note=note,
+        data=data,
+    )
+    audit_record(
+        actor=actor,
+        action=f"alert.{action}",
+        target=alert,
+        data={"from": from_status, "to": alert.status, "note": note, **data},
+    )
+    publish_on_commit(
+        type="alert.updated", district_id=alert.district_id, data={"alert": alert_payload(alert)}
+    )
+
+
+def _transition(*, alert: Alert, actor: Any, action: str, note: str = "") -> Alert:
+    with transaction.atomic():
+        alert = _locked(alert=alert, actor=actor)
+        sources, target = TRANSITIONS[action]
+        before = alert.status
+        if before not in sources:
+            raise ApplicationError(
+                f"cannot {action.replace('_', '-')} an alert that is {before}",
+                code="bad_transition",
+            )
+        alert.status = target
+        fields = ["status", "updated_at"]
+        if note and action in ("resolve", "false_positive"):
+            alert.resolution_note = note
+            fields.append("resolution_note")
+        alert.full_clean(validate_unique=False)
+        alert.save(update_fields=fields)
+        _record(alert=alert, actor=actor, action=action, from_status=before, note=note, data={})
+    return alert
+
+
+def alert_acknowledge(*, alert: Alert, actor: Any, note: str = "") -> Alert:
+    return _transition(alert=alert, actor=actor, action="acknowledge", note=note)
+
+
+def alert_dispatch(*, alert: Alert, actor: Any, note: str = "") -> Alert:
+    return _transition(alert=alert, actor=actor, action="dispatch", note=note)
+
+
+def alert_resolve(*, alert: Alert, actor: Any, note: str = "") -> Alert:
+    return _transition(alert=alert, actor=actor, action="resolve", note=note)
+
+
+def alert_false_positive(*, alert: Alert, actor: Any, reason: str) -> Alert:
+    if not reason.strip():
+        raise ApplicationError("a false positive needs a reason", code="reason_required")
+    return _transition(alert=alert, actor=actor, action="false_positive", note=reason.strip())
+
+
+def alert_assign(*, alert: Alert, actor: Any, assignee: Any) -> Alert:
+    with transaction.atomic():
+        alert = _locked(alert=alert, actor=actor)
+        if alert.status not in {s.value for s in TRANSITIONS["false_positive"][0]}:
+            raise ApplicationError(f"cannot assign an alert that is {alert.status}", code="closed")
+        if not _can_act(user=assignee, alert=alert):
+            raise ApplicationError(
+                "the assignee does not cover this alert's district", code="bad_assignee"
+            )
+        alert.assignee = assignee
+        alert.save(update_fields=["assignee", "updated_at"])
+        _record(
+            alert=alert,
+            actor=actor,
+            action="assign",
+            from_status=alert.status,
+            data={"assignee_id": assignee.pk},
+        )
+    return alert

@@ -1,0 +1,22 @@
+"""Celery entry points of the ingest queue (routed by CELERY_TASK_ROUTES "alerts.*"): thin, named, idempotent (acks_late redelivers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from backend.alerts.services import alert_ingest, alerts_ingest_bulk
+
+
+@shared_task(name="alerts.ingest", acks_late=True, time_limit=30)
+def alerts_ingest_task(payload: Any) -> int | None:
+    """One contract message → alert id (None when dead-lettered)."""
+    result = alert_ingest(payload=payload)
+    return result.alert.pk if result.alert is not None else None
+
+
+@shared_task(name="alerts.ingest_bulk", acks_late=True, time_limit=120)
+def alerts_ingest_bulk_task(payloads: list[Any]) -> int:
+    """A burst of contract messages → number of new alerts."""
+    return len(alerts_ingest_bulk(payloads=payloads).created)

@@ -1,0 +1,73 @@
+"""The only place that talks to the channel layer: frames go out after commit, with a seq.
+
+`publish_on_commit` stores the frame in the RealtimeEvent outbox inside the caller's
+transaction (its id becomes the frame's `seq`) and schedules the group_send with
+`transaction.on_commit`. A rolled-back change therefore sends nothing, and a client that missed
+frames (reconnect, slow consumer, Redis hiccup) replays them from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from backend.realtime.groups import groups_for_event
+from backend.realtime.models import RealtimeEvent
+
+logger = logging.getLogger(__name__)
+
+FRAME_TYPES = frozenset({"alert.created", "alert.updated", "camera.status_changed"})
+# pg_advisory_xact_lock key ("HAECHI-RT"): serialises outbox writers until their commit.
+OUTBOX_LOCK_KEY = 0x4841454348495254 & 0x7FFFFFFFFFFFFFFF
+
+
+def _lock_outbox() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_advisory_xact_lock(%s)", [OUTBOX_LOCK_KEY])
+
+
+def publish_on_commit(*, type: str, district_id: int | None, data: dict[str, Any]) -> int:
+    """Queue one frame; returns its seq. Must run inside the writing service's transaction."""
+    return publish_many_on_commit(frames=[(type, district_id, data)])[0]
+
+
+def publish_many_on_commit(
+    *, frames: Iterable[tuple[str, int | None, dict[str, Any]]]
+) -> list[int]:
+    rows = []
+    for type_, district_id, data in frames:
+        if type_ not in FRAME_TYPES:
+            raise ValueError(f"unknown frame type {type_!r}")
+        rows.append(RealtimeEvent(type=type_, district_id=district_id, frame=data))
+    if not rows:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("publish_on_commit must be called inside transaction.atomic()")
+    # Hold the outbox lock from the insert to commit: seq order == commit order.
+    # Callers publish last in their transaction so the lock is held only briefly.
+    _lock_outbox()
+    created = RealtimeEvent.objects.bulk_create(rows)
+    messages = [(r.district_id, r.as_frame()) for r in created]
+    transaction.on_commit(lambda: _send(messages))
+    return [r.id for r in created]
+
+
+def _send(messages: list[tuple[int | None, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(_send_all)(layer, messages)
+    except Exception:  # the frame is in the outbox; clients catch up with resume
+        logger.exception("group_send failed for %d frame(s); clients will resume", len(messages))
+
+
+async def _send_all(layer: Any, messages: list[tuple[int | None, dict[str, Any]]]) -> None:
+    for district_id, frame in messages:
+        for group in groups_for_event(district_id):
+            await layer.group_send(group, {"type": "realtime.frame", "frame": frame})
