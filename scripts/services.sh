@@ -5,21 +5,43 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-PGDATA="$HAECHI_VAR/pg/data"
-PGRUN="$HAECHI_VAR/pg/run"
-PGLOG="$HAECHI_VAR/pg/postgres.log"
+pg_paths() {  # resolved paths: the postgres user may not be able to follow .var/pg itself
+  local base; base=$(readlink -m "$HAECHI_VAR/pg")
+  PGDATA="$base/data" PGRUN="$base/run" PGLOG="$base/postgres.log"
+}
+pg_paths
 REDIS_DIR="$HAECHI_VAR/redis"
 
 as_pg() {  # PostgreSQL refuses to run as root: use the postgres system user then.
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_running() { as_pg "$HAECHI_PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
+pg_prepare_dir() {
+  # As root the server runs as `postgres`, which must be able to reach .var/pg. When the
+  # checkout sits under a private directory (e.g. /root), keep the cluster in /var/lib/haechi
+  # and link it from .var/pg.
+  if [ "$(id -u)" -ne 0 ]; then mkdir -p "$HAECHI_VAR/pg"; pg_paths; mkdir -p "$PGRUN"; return; fi
+  if [ ! -e "$HAECHI_VAR/pg" ]; then
+    mkdir -p "$HAECHI_VAR"
+    if (cd / && runuser -u postgres -- test -x "$HAECHI_VAR"); then
+      mkdir -p "$HAECHI_VAR/pg"
+    else
+      local outside="/var/lib/haechi/$(echo "$HAECHI_ROOT" | sha256sum | cut -c1-12)/pg"
+      log "PostgreSQL: $HAECHI_VAR is not reachable by the postgres user; cluster in $outside"
+      mkdir -p "$outside" && chmod 755 /var/lib/haechi "$(dirname "$outside")"
+      ln -s "$outside" "$HAECHI_VAR/pg"
+    fi
+  fi
+  pg_paths
+  mkdir -p "$PGRUN"
+  chown postgres:postgres "$(readlink -m "$HAECHI_VAR/pg")" "$PGRUN"
+}
+
 pg_start() {
   [ "$HAECHI_EXTERNAL_PG" = 1 ] && { log "PostgreSQL: using external DATABASE_URL"; return; }
-  mkdir -p "$HAECHI_VAR/pg" "$PGRUN"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$HAECHI_VAR/pg" "$PGRUN"; fi
+  pg_prepare_dir
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     log "PostgreSQL: initdb in $PGDATA"
     as_pg "$HAECHI_PG_BIN/initdb" -D "$PGDATA" -U haechi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
