@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from backend.accounts.roles import Role
 from backend.accounts.selectors import user_district_ids, user_has_role
+from backend.alerts.contract import ContractRefused, event_parse
 from backend.alerts.models import (
     SEVERITY_RANK,
     Alert,
@@ -33,7 +34,7 @@ from backend.audit.services import audit_record
 from backend.cameras.models import Camera
 from backend.common.exceptions import ApplicationError
 from backend.realtime.publish import publish_many_on_commit, publish_on_commit
-from workers.contracts import BehaviourEvent, ContractError, parse_event
+from workers.contracts import BehaviourEvent
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ def dead_letter_create(*, payload: Any, reason: str, detail: str) -> DeadLetter:
 
 def _parse(payload: Any) -> tuple[BehaviourEvent | None, DeadLetter | None]:
     try:
-        return parse_event(payload), None
-    except ContractError as err:
+        return event_parse(payload=payload), None
+    except ContractRefused as err:
         return None, dead_letter_create(payload=payload, reason=err.reason, detail=str(err))
 
 
@@ -92,13 +93,13 @@ def _incident_for(*, camera: Camera, event: BehaviourEvent, cache: dict) -> Inci
     if incident is None:
         incident = (
             Incident.objects.select_for_update()
-            .filter(camera=camera, type=event.type, last_at__gte=event.start - window)
+            .filter(camera=camera, type=event.type, last_at__gte=event.started_at - window)
             .order_by("-last_at")
             .first()
         )
-    if incident is not None and incident.last_at >= event.start - window:
-        incident.last_at = max(incident.last_at, event.start)
-        incident.first_at = min(incident.first_at, event.start)
+    if incident is not None and incident.last_at >= event.started_at - window:
+        incident.last_at = max(incident.last_at, event.started_at)
+        incident.first_at = min(incident.first_at, event.started_at)
         incident.alert_count += 1
         if SEVERITY_RANK[event.severity] > SEVERITY_RANK[incident.severity]:
             incident.severity = event.severity
@@ -109,8 +110,8 @@ def _incident_for(*, camera: Camera, event: BehaviourEvent, cache: dict) -> Inci
             district_id=camera.district_id,
             type=event.type,
             severity=event.severity,
-            first_at=event.start,
-            last_at=event.start,
+            first_at=event.started_at,
+            last_at=event.started_at,
             alert_count=1,
         )
         incident._dirty = False  # type: ignore[attr-defined]
@@ -121,7 +122,7 @@ def _incident_for(*, camera: Camera, event: BehaviourEvent, cache: dict) -> Inci
 
 def _alert_from(*, event: BehaviourEvent, camera: Camera, incident: Incident) -> Alert:
     return Alert(
-        event_uuid=event.uuid,
+        event_uuid=event.event_id,
         camera=camera,
         incident=incident,
         district_id=camera.district_id,
@@ -129,8 +130,8 @@ def _alert_from(*, event: BehaviourEvent, camera: Camera, incident: Incident) ->
         type=event.type,
         severity=event.severity,
         score=event.score,
-        started_at=event.start,
-        ended_at=event.end,
+        started_at=event.started_at,
+        ended_at=event.ended_at,
         track_ids=list(event.track_ids),
         box=list(event.box) if event.box is not None else None,
         snapshot_ref=event.snapshot or "",
@@ -143,7 +144,7 @@ def alert_ingest(*, payload: Any) -> IngestResult:
     event, letter = _parse(payload)
     if event is None:
         return IngestResult(dead_letter=letter)
-    existing = Alert.objects.select_related("camera").filter(event_uuid=event.uuid).first()
+    existing = Alert.objects.select_related("camera").filter(event_uuid=event.event_id).first()
     if existing is not None:
         return IngestResult(alert=existing, created=False)
     camera = Camera.objects.filter(code=event.camera).first()
@@ -158,7 +159,7 @@ def alert_ingest(*, payload: Any) -> IngestResult:
         with transaction.atomic():
             alert = _store(events=[event], cameras={camera.code: camera})[0]
     except IntegrityError:  # a concurrent delivery of the same event won the race
-        existing = Alert.objects.select_related("camera").get(event_uuid=event.uuid)
+        existing = Alert.objects.select_related("camera").get(event_uuid=event.event_id)
         return IngestResult(alert=existing, created=False)
     return IngestResult(alert=alert, created=True)
 
@@ -167,7 +168,7 @@ def _store(*, events: list[BehaviourEvent], cameras: dict[str, Camera]) -> list[
     """Insert alerts, incidents, history and frames for new events (inside a transaction)."""
     cache: dict = {}
     alerts = []
-    for event in sorted(events, key=lambda e: e.start):
+    for event in sorted(events, key=lambda e: e.started_at):
         camera = cameras[event.camera]
         incident = _incident_for(camera=camera, event=event, cache=cache)
         alerts.append(_alert_from(event=event, camera=camera, incident=incident))
@@ -201,11 +202,11 @@ def alerts_ingest_bulk(*, payloads: Iterable[Any]) -> BulkIngestResult:
         if event is None:
             result.dead_letters.append(letter)  # type: ignore[arg-type]
             continue
-        if event.uuid in events:
+        if event.event_id in events:
             result.duplicates += 1
             continue
-        events[event.uuid] = event
-        raw_by_uuid[event.uuid] = payload
+        events[event.event_id] = event
+        raw_by_uuid[event.event_id] = payload
     if not events:
         return result
     known = set(
@@ -226,7 +227,7 @@ def alerts_ingest_bulk(*, payloads: Iterable[Any]) -> BulkIngestResult:
         else:
             result.dead_letters.append(
                 dead_letter_create(
-                    payload=raw_by_uuid[event.uuid],
+                    payload=raw_by_uuid[event.event_id],
                     reason=DeadLetterReason.UNKNOWN_CAMERA,
                     detail=f"no camera with code {event.camera!r}",
                 )
@@ -240,7 +241,7 @@ def alerts_ingest_bulk(*, payloads: Iterable[Any]) -> BulkIngestResult:
         # Another delivery inserted some of these meanwhile: fall back to one at a time.
         logger.info("bulk ingest conflict; retrying %d events one by one", len(storable))
         for event in storable:
-            single = alert_ingest(payload=raw_by_uuid[event.uuid])
+            single = alert_ingest(payload=raw_by_uuid[event.event_id])
             if single.created:
                 result.created.append(single.alert)  # type: ignore[arg-type]
             else:

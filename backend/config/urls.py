@@ -8,6 +8,7 @@ from backend.common.views import healthz
 api_v1 = [
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.cameras.api.urls")),
+    path("", include("backend.alerts.api.urls")),
 ]
 
 urlpatterns = [

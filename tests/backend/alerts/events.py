@@ -13,13 +13,13 @@ def event(camera: str, *, type: str = "fight", at_s: float = 0.0, **fields: Any)
     start = T0 + timedelta(seconds=at_s)
     return {
         "v": 1,
-        "uuid": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
         "camera": camera,
         "type": type,
         "severity": "high",
         "score": 0.83,
-        "start": start.isoformat(),
-        "end": (start + timedelta(seconds=4)).isoformat(),
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(seconds=4)).isoformat(),
         "track_ids": [3, 7],
         "box": [10.0, 20.0, 110.0, 220.0],
         "snapshot": "snapshots/x.jpg",

@@ -97,8 +97,8 @@ def test_bulk_incidents_match_single_path() -> None:
         (lambda m: {k: v for k, v in m.items() if k != "v"}, "unknown_version"),
         (lambda m: {**m, "score": 1.7}, "malformed"),
         (lambda m: {**m, "type": "dancing"}, "malformed"),
-        (lambda m: {**m, "uuid": "not-a-uuid"}, "malformed"),
-        (lambda m: {**m, "start": "2026-05-01T22:00:00"}, "malformed"),  # no timezone
+        (lambda m: {**m, "event_id": "not-a-uuid"}, "malformed"),
+        (lambda m: {**m, "started_at": "2026-05-01T22:00:00"}, "malformed"),  # no timezone
         (lambda m: {**m, "extra": 1}, "malformed"),
         (lambda m: [m], "malformed"),
         (lambda m: {**m, "camera": "NO-SUCH-CAMERA"}, "unknown_camera"),

@@ -1,0 +1,40 @@
+"""Alert wire shape for OpenAPI (the data itself comes from backend.alerts.payloads)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_uuid = serializers.UUIDField()
+    incident_id = serializers.IntegerField()
+    camera_id = serializers.IntegerField()
+    camera_code = serializers.CharField()
+    district_id = serializers.IntegerField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    type = serializers.CharField()
+    severity = serializers.CharField()
+    score = serializers.FloatField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    track_ids = serializers.ListField(child=serializers.IntegerField())
+    box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    snapshot = serializers.CharField(allow_null=True)
+    clip = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    assignee_id = serializers.IntegerField(allow_null=True)
+    resolution_note = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(help_text="user id of the agent to assign")

@@ -1,0 +1,112 @@
+"""Alert endpoints: thin views over selectors (reads) and services (workflow)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.accounts.selectors import user_has_role
+from backend.alerts import selectors, services
+from backend.alerts.api.filtersets import AlertFilterSerializer, alert_filters
+from backend.alerts.api.serializers import (
+    AlertSerializer,
+    AssignSerializer,
+    NoteSerializer,
+    ReasonSerializer,
+)
+from backend.alerts.models import Alert
+from backend.alerts.payloads import alert_payload
+from backend.common.exceptions import ApplicationError
+from backend.common.pagination import DefaultPagination
+
+
+class AlertPermission(BasePermission):
+    """Signed-in users with a role read (scoped by selectors); agents, supervisors, admins act."""
+
+    message = "Only agents, supervisors and admins may act on alerts."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return user_has_role(user=request.user, roles=services.ACTOR_ROLES)
+
+
+class AlertViewSet(viewsets.ViewSet):
+    permission_classes = [AlertPermission]
+    pagination_class = DefaultPagination
+
+    def _get(self, request: Request, pk: str) -> Alert:
+        alert = selectors.alert_get(user=request.user, pk=int(pk)) if pk.isdigit() else None
+        if alert is None:
+            raise NotFound("no such alert")
+        return alert
+
+    @extend_schema(parameters=[AlertFilterSerializer], responses=AlertSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        qs = selectors.alert_list(user=request.user, filters=alert_filters(request.query_params))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([alert_payload(a) for a in page])
+
+    @extend_schema(responses=AlertSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(alert_payload(self._get(request, pk)))
+
+    def _act(self, request: Request, pk: str, service, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        alert = self._get(request, pk)
+        try:
+            alert = service(alert=alert, actor=request.user, **kwargs)
+        except ApplicationError as err:
+            if err.code == "forbidden":
+                raise PermissionDenied(err.message) from err
+            raise
+        return Response(alert_payload(alert))
+
+    @extend_schema(request=NoteSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        note = _valid(NoteSerializer, request)["note"]
+        return self._act(request, pk, services.alert_acknowledge, note=note)
+
+    @extend_schema(request=NoteSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_alert(self, request: Request, pk: str) -> Response:
+        """Named dispatch_alert: `dispatch` is the view's own request entry point."""
+        note = _valid(NoteSerializer, request)["note"]
+        return self._act(request, pk, services.alert_dispatch, note=note)
+
+    @extend_schema(request=NoteSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        note = _valid(NoteSerializer, request)["note"]
+        return self._act(request, pk, services.alert_resolve, note=note)
+
+    @extend_schema(request=ReasonSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], url_path="false-positive")
+    def false_positive(self, request: Request, pk: str) -> Response:
+        reason = _valid(ReasonSerializer, request)["reason"]
+        return self._act(request, pk, services.alert_false_positive, reason=reason)
+
+    @extend_schema(request=AssignSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        user_id = _valid(AssignSerializer, request)["assignee"]
+        self._get(request, pk)  # 404 for alerts outside the user's districts, before anything
+        assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if assignee is None:
+            raise ApplicationError(f"no active user {user_id}", code="bad_assignee")
+        return self._act(request, pk, services.alert_assign, assignee=assignee)
+
+
+def _valid(serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
