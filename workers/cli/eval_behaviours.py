@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", default="fight,fall,fire", help="comma-separated behaviours")
     parser.add_argument("--write", action="store_true", help="store chosen thresholds and model")
     parser.add_argument("--no-more-fight", action="store_true", help="skip footage/more_fight")
-    parser.add_argument("--fall-source", choices=["person", "motion", "both"], default="both")
+    parser.add_argument("--fall-source", choices=["person", "motion", "both"], default="person")
     parser.add_argument("--json", action="store_true", help="print the table as JSON lines")
 
 
@@ -80,10 +80,11 @@ def _eval_fall(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], d
     report(f"fall: tracked {len(clips)} clips in {time.perf_counter() - started:.0f} s")
     space = grid(
         {
-            "top_drop": [0.3, 0.45, 0.6],
-            "centre_drop": [0.1, 0.2],
-            "down_s": [1.0, 2.0, 3.0],
-            "upright_aspect": [1.0, 1.3],
+            "use_tracks": [True, False],
+            "down_s": [1.5, 2.0],
+            "min_descent": [0.005, 0.0065, 0.008, 0.01],
+            "max_recover": [0.008, 0.011, 0.015],
+            "max_motion_after": [0.06, 0.085, 0.12],
         }
     )
     predictions: dict[int, list[bool]] = {}
@@ -104,9 +105,7 @@ def _eval_fall(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], d
             scores.add(clips[i], predictions[best][i])
     best_all = max(range(len(space)), key=lambda k: (accuracy(k, list(range(len(clips)))), -k))
     chosen = {"labels": labels, **space[best_all]}
-    note = f"leave-one-subject-out over {len(groups)} subjects; detector={args.fall_source}"
-    if len(groups) < 2:
-        note = f"in-sample (one subject); detector={args.fall_source}"
+    note = f"leave-one-trial-out CV ({len(groups)} trials), grid of {len(space)}; tracks from {args.fall_source}"
     row = scores.row("fall", note)
     row["errors"] = scores.errors
     row["chosen"] = chosen

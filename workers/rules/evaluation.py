@@ -121,15 +121,14 @@ def fight_clips(root: Path, *, more: bool = True) -> list[Clip]:
 
 
 def fall_clips(root: Path) -> list[Clip]:
-    """UP-Fall clips; groups are subjects (S1, S2, …)."""
+    """UP-Fall clips; groups are trials (both camera views of one recording stay together)."""
     labels = json.loads((root / "labels.json").read_text())
 
-    def subject(p: str) -> str:
-        found = re.search(r"_S(\d+)_", p)
-        return f"S{found.group(1)}" if found else p
+    def trial(p: str) -> str:
+        return re.sub(r"_Cam\d+$", "", Path(p).stem)
 
-    clips = [Clip(root / p, True, subject(p)) for p in labels["fall"]]
-    clips += [Clip(root / p, False, subject(p)) for p in labels["nofall"]]
+    clips = [Clip(root / p, True, trial(p)) for p in labels["fall"]]
+    clips += [Clip(root / p, False, trial(p)) for p in labels["nofall"]]
     return [c for c in clips if c.path.exists()]
 
 
@@ -250,14 +249,18 @@ class TrackFrame:
     tracks: list[Track]
     lost: list[Track]
     detected: bool
+    motion: Any = None  # a fall MotionSample, so replays need no frames
 
 
 def record_tracks(clip: Clip, make_pipeline: Callable[[], Any], fps: float) -> list[TrackFrame]:
-    """Run gate + detector + tracker once; snapshot the tracks of every frame."""
+    """Run gate + detector + tracker once; snapshot the tracks and fall motion of every frame."""
     import copy
+
+    from workers.rules.plugins.fall import FallConfig, FlowDescent
 
     pipeline = make_pipeline()
     pipeline.rules = []
+    descent = FlowDescent(FallConfig())
     recorded: list[TrackFrame] = []
     for frame in sampled_frames(clip.path, fps):
         pipeline.process(frame)
@@ -267,6 +270,7 @@ def record_tracks(clip: Clip, make_pipeline: Callable[[], Any], fps: float) -> l
                 [copy.deepcopy(t) for t in pipeline.tracks],
                 [copy.deepcopy(t) for t in pipeline.tracker.lost],
                 True,
+                descent.update(frame.image, frame.t_s),
             )
         )
     return recorded
@@ -278,7 +282,12 @@ def replay(rule_factory: Callable[[], Any], frames: list[TrackFrame]) -> list[Hi
     blank = np.zeros((2, 2, 3), np.uint8)
     hits: list[Hit] = []
     for f in frames:
-        hits.extend(rule.process(FrameContext("eval", f.t_s, blank, f.tracks, f.lost, f.detected)))
+        ctx = FrameContext("eval", f.t_s, blank, f.tracks, f.lost, f.detected)
+        ctx.cache["fall_motion"] = f.motion
+        if f.motion is not None or not getattr(rule.config, "use_flow", False):
+            hits.extend(rule.process(ctx))
+        else:
+            hits.extend(rule._track_hits(ctx) if rule.config.use_tracks else [])
     return hits
 
 

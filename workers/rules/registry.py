@@ -31,11 +31,10 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 def rule_classes() -> dict[str, type[Rule]]:
     """All rule plugins, importing workers/rules/plugins/*.py once."""
-    if not _RULES:
-        import workers.rules.plugins as plugins
+    import workers.rules.plugins as plugins
 
-        for info in pkgutil.iter_modules(plugins.__path__):
-            importlib.import_module(f"workers.rules.plugins.{info.name}")
+    for info in pkgutil.iter_modules(plugins.__path__):
+        importlib.import_module(f"workers.rules.plugins.{info.name}")  # cached after the first
     return dict(_RULES)
 
 

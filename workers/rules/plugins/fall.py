@@ -7,17 +7,27 @@ heights and the centre ≥ `centre_drop` within that time. The person must then 
 upright and tall again. A track lost right after the descent while low in the frame counts as
 staying down (detectors lose lying people). Sitting, bending and lying down slowly do not drop
 fast or far enough, or come back up.
+
+Because person detectors score lying and falling people near zero (DESIGN.md §8), a second,
+detector-free cue runs on optical flow: a burst of downward motion (mean downward speed over the
+frame's moving area, in image widths per second, summed over `burst_s`) followed for `down_s` by
+no upward recovery of similar size and little motion (a person getting up, jumping or walking
+on produces both).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+import cv2
+import numpy as np
 from pydantic import Field
 
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
 from workers.rules.geometry import Box
+from workers.rules.motion import small_grey
 from workers.rules.registry import register
 from workers.tracking.base import Track
 
@@ -39,6 +49,59 @@ class FallConfig(RuleConfig):
     accept_lost: bool = Field(default=True, description="lost while down counts as down")
     min_ref_height_px: float = Field(default=24, ge=1, le=4000, description="smallest person")
     merge_gap_s: float = Field(default=10.0, ge=0, le=3600)
+    use_tracks: bool = Field(default=True, description="track-based descent cue")
+    use_flow: bool = Field(default=True, description="detector-free optical-flow cue")
+    flow_width: int = Field(default=160, ge=64, le=640, description="flow image width")
+    moving_speed: float = Field(default=0.04, gt=0, le=2, description="widths/s counted moving")
+    burst_s: float = Field(default=0.6, gt=0, le=5, description="descent burst duration")
+    min_descent: float = Field(
+        default=0.0065, gt=0, le=1, description="downward motion summed over the burst"
+    )
+    max_recover: float = Field(
+        default=0.011, gt=0, le=1, description="upward motion (same units) that cancels it"
+    )
+    max_motion_after: float = Field(
+        default=0.085, gt=0, le=1, description="moving share of the frame while down"
+    )
+
+
+@dataclass(frozen=True)
+class MotionSample:
+    """Whole-frame vertical motion between two sampled frames."""
+
+    t_s: float
+    down: float  # mean vy over the frame, moving pixels only, widths/s, + = downward
+    moving: float  # share of moving pixels
+    box: Box | None
+
+
+class FlowDescent:
+    """Per-frame vertical-motion samples from Farneback flow on small grey frames."""
+
+    def __init__(self, config: FallConfig) -> None:
+        self.config = config
+        self._prev: tuple[float, np.ndarray] | None = None
+
+    def update(self, image: np.ndarray, t_s: float) -> MotionSample | None:
+        """Measure one frame; None for the first."""
+        cfg = self.config
+        grey = small_grey(image, cfg.flow_width)
+        prev, self._prev = self._prev, (t_s, grey)
+        if prev is None or prev[1].shape != grey.shape or t_s <= prev[0]:
+            return None
+        flow = cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
+            prev[1], grey, None, 0.5, 2, 9, 2, 5, 1.1, 0
+        )
+        flow -= np.median(flow.reshape(-1, 2), axis=0)
+        flow /= cfg.flow_width * (t_s - prev[0])
+        moving = np.hypot(flow[..., 0], flow[..., 1]) > cfg.moving_speed
+        box = None
+        if moving.any():
+            ys, xs = np.nonzero(moving)
+            k = image.shape[1] / cfg.flow_width
+            box = (xs.min() * k, ys.min() * k, (xs.max() + 1) * k, (ys.max() + 1) * k)
+        down = float((flow[..., 1] * moving).sum() / moving.size)
+        return MotionSample(t_s, down, float(moving.mean()), box)
 
 
 @dataclass
@@ -65,6 +128,9 @@ class FallRule(Rule):
         super().__init__(config)
         self._candidates: dict[int, _Candidate] = {}
         self._fired: set[int] = set()
+        self.flow = FlowDescent(self.config)
+        self._motion: deque[MotionSample] = deque()
+        self._flow_fired_at: float | None = None
 
     def _descent(self, track: Track, t_s: float) -> _Candidate | None:
         cfg = self.config
@@ -89,6 +155,53 @@ class FallRule(Rule):
         return None
 
     def process(self, ctx: FrameContext) -> list[Hit]:
+        hits = self._track_hits(ctx) if self.config.use_tracks else []
+        if self.config.use_flow:
+            sample = ctx.cache.get("fall_motion") or self.flow.update(ctx.image, ctx.t_s)
+            if sample is not None:
+                hits.extend(self._flow_hits(sample))
+        return hits
+
+    def _flow_hits(self, sample: MotionSample) -> list[Hit]:
+        """Downward burst `down_s` ago, no recovery and little motion since."""
+        cfg = self.config
+        self._motion.append(sample)
+        t = sample.t_s
+        while self._motion and t - self._motion[0].t_s > cfg.down_s + 2 * cfg.burst_s:
+            self._motion.popleft()
+        samples = list(self._motion)
+        before = [m for m in samples if m.t_s <= t - cfg.down_s]
+        after = [m for m in samples if m.t_s > t - cfg.down_s]
+        if not before or not after or len(samples) < 3:
+            return []
+        span = max(1, round(cfg.burst_s / max((t - samples[0].t_s) / (len(samples) - 1), 1e-3)))
+        downs = np.array([m.down for m in samples])
+        sums = np.convolve(downs, np.ones(span), "valid")  # sums[i] covers samples[i:i+span]
+        ends = [i + span - 1 for i in range(len(sums))]
+        candidates = [
+            (sums[i], i) for i, end in enumerate(ends) if samples[end].t_s <= t - cfg.down_s
+        ]
+        if not candidates:
+            return []
+        burst, start = max(candidates)
+        burst_end = samples[start + span - 1].t_s
+        if burst < cfg.min_descent:
+            return []
+        if self._flow_fired_at is not None and burst_end <= self._flow_fired_at:
+            return []
+        later = np.array([m.down for m in samples if m.t_s > burst_end])
+        recover = (
+            float(-np.convolve(later, np.ones(span), "valid").min()) if len(later) >= span else 0.0
+        )
+        moving_after = float(np.mean([m.moving for m in samples if m.t_s > burst_end]))
+        if recover >= cfg.max_recover or moving_after >= cfg.max_motion_after:
+            return []
+        self._flow_fired_at = t
+        box = samples[start].box
+        score = min(1.0, 0.5 + 0.5 * min(1.0, burst / (2 * cfg.min_descent)))
+        return [Hit("fall", t, score, (), box, key="flow", detail=f"descent {burst:.4f}")]
+
+    def _track_hits(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
         seen = {t.track_id: t for t in ctx.tracks if t.label in cfg.labels}
         for track in seen.values():
