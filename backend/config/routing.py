@@ -1,3 +1,5 @@
-"""WebSocket URL patterns (filled by the alerts app)."""
+"""WebSocket URL patterns of every app."""
 
-websocket_urlpatterns: list = []
+from backend.alerts.routing import websocket_urlpatterns as alerts_ws
+
+websocket_urlpatterns: list = [*alerts_ws]

@@ -70,4 +70,6 @@ def _send(messages: list[tuple[int | None, dict[str, Any]]]) -> None:
 async def _send_all(layer: Any, messages: list[tuple[int | None, dict[str, Any]]]) -> None:
     for district_id, frame in messages:
         for group in groups_for_event(district_id):
-            await layer.group_send(group, {"type": "realtime.frame", "frame": frame})
+            await layer.group_send(
+                group, {"type": "realtime.frame", "district_id": district_id, "frame": frame}
+            )
