@@ -1,0 +1,70 @@
+"""Stream decoding: sampling at detect fps, end of file, frozen pictures, bad URLs, reconnects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from tests.workers.synthetic import write_video
+from workers.stream.decode import StreamConfig, StreamStatus, VideoStream
+
+
+def _moving_square(i: int, img: np.ndarray) -> None:
+    x = 10 + 3 * i
+    cv2.rectangle(img, (x, 100), (x + 30, 160), (255, 255, 255), -1)
+
+
+def test_file_is_sampled_at_detect_fps_with_file_timestamps(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "a.mp4", frames=100, fps=25, draw=_moving_square)
+    statuses: list[StreamStatus] = []
+    stream = VideoStream(
+        video, StreamConfig(detect_fps=5), on_status=lambda s, t, d: statuses.append(s)
+    )
+    frames = list(stream.frames())
+    assert len(frames) == 20  # 4 s at 5 fps
+    assert [round(f.t_s, 2) for f in frames[:3]] == [0.0, 0.2, 0.4]
+    assert frames[1].index == 5
+    assert statuses == [StreamStatus.OPENED, StreamStatus.ENDED]
+    assert stream.frames_read == 100
+
+
+def test_frozen_picture_is_reported_once_after_frozen_after_s(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "still.mp4", frames=125, fps=25)  # 5 s, nothing changes
+    stream = VideoStream(video, StreamConfig(detect_fps=5, frozen_after_s=2.0))
+    frames = list(stream.frames())
+    frozen = [(s, t) for s, t, _ in stream.statuses if s == StreamStatus.FROZEN]
+    assert len(frames) == 25
+    assert len(frozen) == 1 and 1.9 <= frozen[0][1] <= 2.5
+
+
+def test_moving_picture_is_not_frozen(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "m.mp4", frames=100, fps=25, draw=_moving_square)
+    stream = VideoStream(video, StreamConfig(detect_fps=5, frozen_after_s=1.0))
+    list(stream.frames())
+    assert StreamStatus.FROZEN not in [s for s, _, _ in stream.statuses]
+
+
+def test_missing_and_corrupt_files_fail_without_raising(tmp_path: Path) -> None:
+    missing = VideoStream(tmp_path / "nope.mp4")
+    assert list(missing.frames()) == []
+    assert missing.statuses[-1][0] == StreamStatus.FAILED
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00not a video" * 100)
+    corrupt = VideoStream(junk)
+    assert list(corrupt.frames()) == []
+    assert corrupt.statuses[-1][0] == StreamStatus.FAILED
+
+
+def test_unreachable_live_stream_backs_off_then_gives_up() -> None:
+    slept: list[float] = []
+    config = StreamConfig(
+        max_reconnects=4, reconnect_initial_s=0.5, reconnect_max_s=1.5, open_timeout_s=1
+    )
+    stream = VideoStream("http://127.0.0.1:9/none.mjpg", config, sleep=slept.append)
+    assert list(stream.frames()) == []
+    assert slept == [0.5, 1.0, 1.5, 1.5]  # exponential, capped
+    kinds = [s for s, _, _ in stream.statuses]
+    assert kinds.count(StreamStatus.RECONNECTING) == 4
+    assert kinds[-1] == StreamStatus.FAILED
