@@ -42,4 +42,22 @@ def create_app() -> Celery:
     return app
 
 
+def create_producer() -> Celery:
+    """A send-only app for events: fails fast when the broker is away (the outbox takes over)."""
+    settings = get_settings()
+    producer = Celery("haechi_events", broker=settings.broker_url)
+    producer.conf.update(
+        task_routes={INGEST_TASK: {"queue": INGEST_QUEUE}},
+        broker_connection_retry=False,
+        broker_connection_max_retries=0,
+        broker_connection_timeout=2,
+        broker_transport_options={
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+            "max_retries": 0,
+        },
+    )
+    return producer
+
+
 app = create_app()

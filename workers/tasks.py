@@ -10,7 +10,7 @@ from typing import Any
 
 import redis
 
-from workers.celery_app import SCHEDULE_EVERY_S, app
+from workers.celery_app import SCHEDULE_EVERY_S, app, create_producer
 from workers.leases import CameraRegistry, Leases
 from workers.publish import Publisher
 from workers.settings import get_settings
@@ -30,7 +30,7 @@ def _leases() -> Leases:
 
 @lru_cache(maxsize=1)
 def _publisher() -> Publisher:
-    return Publisher(app, get_settings().buffer_dir)
+    return Publisher(create_producer(), get_settings().buffer_dir)
 
 
 def worker_name(hostname: str | None = None) -> str:

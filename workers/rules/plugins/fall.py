@@ -63,6 +63,12 @@ class FallConfig(RuleConfig):
     max_motion_after: float = Field(
         default=0.085, gt=0, le=1, description="moving share of the frame while down"
     )
+    max_moving_fraction: float = Field(
+        default=0.5, gt=0, le=1, description="more of the frame moving = scene change, not a body"
+    )
+    max_brightness_change: float = Field(
+        default=0.2, gt=0, le=10, description="relative change of mean grey = lights / cover"
+    )
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class MotionSample:
     down: float  # mean vy over the frame, moving pixels only, widths/s, + = downward
     moving: float  # share of moving pixels
     box: Box | None
+    scene_change: bool = False  # lights switched, view covered: flow is meaningless
 
 
 class FlowDescent:
@@ -93,6 +100,9 @@ class FlowDescent:
             prev[1], grey, None, 0.5, 2, 9, 2, 5, 1.1, 0
         )
         flow -= np.median(flow.reshape(-1, 2), axis=0)
+        before, after = float(prev[1].mean()), float(grey.mean())
+        if abs(after - before) > cfg.max_brightness_change * max(before, 1.0):
+            return MotionSample(t_s, 0.0, 1.0, None, scene_change=True)
         flow /= cfg.flow_width * (t_s - prev[0])
         moving = np.hypot(flow[..., 0], flow[..., 1]) > cfg.moving_speed
         box = None
@@ -165,6 +175,9 @@ class FallRule(Rule):
     def _flow_hits(self, sample: MotionSample) -> list[Hit]:
         """Downward burst `down_s` ago, no recovery and little motion since."""
         cfg = self.config
+        if sample.scene_change or sample.moving > cfg.max_moving_fraction:
+            self._motion.clear()  # lights, camera moved or covered: nothing to judge across
+            return []
         self._motion.append(sample)
         t = sample.t_s
         while self._motion and t - self._motion[0].t_s > cfg.down_s + 2 * cfg.burst_s:

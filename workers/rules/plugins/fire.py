@@ -6,7 +6,9 @@ mask keeps changing shape from frame to frame while its region stays put. A fram
 "fire-like" when the flame area is large enough, the mask churns (XOR over union with the
 previous frame) — a lamp, a mat or a vest standing still does not —, the grey change inside the
 flame region is much larger than elsewhere (not a whole-scene change or camera motion), and the
-flame has a core that stays put over the window (a walking orange vest has none). The event needs
+flame has a core that stays put over the window (a walking orange vest has none), and
+optionally part of it is near white-hot (`min_hot_share`; flames are light sources, skin and
+paint are not). The event needs
 fire-like frames in `min_window_share` of the last `window_s`.
 """
 
@@ -43,6 +45,11 @@ class FireConfig(RuleConfig):
     min_core: float = Field(
         default=0.6, ge=0, le=2, description="pixels flame-coloured in half the window / area"
     )
+    min_hot_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of flame pixels that are near white-hot"
+    )
+    hot_red: int = Field(default=245, ge=0, le=255, description="red level of a hot pixel")
+    hot_green: int = Field(default=170, ge=0, le=255, description="green level of a hot pixel")
     window_s: float = Field(default=2.0, gt=0, le=120, description="evidence window")
     min_window_share: float = Field(default=0.5, ge=0, le=1, description="fire-like frame share")
     min_duration_s: float = Field(default=2.0, ge=0, le=600)
@@ -58,6 +65,7 @@ class FireFrame:
     change_ratio: float
     core: float
     box: tuple[float, float, float, float] | None
+    hot: float = 0.0
 
     def fire_like(self, cfg: FireConfig) -> bool:
         """All cues agree: enough flame colour that flickers in place."""
@@ -66,6 +74,7 @@ class FireFrame:
             and cfg.min_churn <= self.churn <= cfg.max_churn
             and self.change_ratio >= cfg.min_change_ratio
             and self.core >= cfg.min_core
+            and self.hot >= cfg.min_hot_share
         )
 
 
@@ -105,6 +114,11 @@ class FireFeatures:
         while self._masks and t_s - self._masks[0][0] > cfg.window_s:
             self._masks.popleft()
         area = float(mask.mean())
+        hot = 0.0
+        if mask.any():
+            red, green = small[..., 2], small[..., 1]
+            hot_px = mask & (red >= cfg.hot_red) & (green >= cfg.hot_green)
+            hot = float(hot_px.sum() / mask.sum())
         churn = ratio = core = 0.0
         if prev is not None and prev.shape == mask.shape and prev_grey is not None:
             union = np.logical_or(prev, mask)
@@ -122,7 +136,7 @@ class FireFeatures:
             ys, xs = np.nonzero(mask)
             s = w / cfg.width
             box = (xs.min() * s, ys.min() * s, (xs.max() + 1) * s, (ys.max() + 1) * s)
-        return FireFrame(area, churn, ratio, core, box)
+        return FireFrame(area, churn, ratio, core, box, hot)
 
 
 @register
@@ -140,17 +154,21 @@ class FireRule(Rule):
         self._recent: deque[tuple[float, bool]] = deque()
 
     def process(self, ctx: FrameContext) -> list[Hit]:
-        cfg = self.config
         frame = self.features.update(ctx.image, ctx.t_s)
+        return self.decide(self.config, self._recent, frame, ctx.t_s)
+
+    @staticmethod
+    def decide(
+        cfg: FireConfig, recent: deque[tuple[float, bool]], frame: FireFrame, t_s: float
+    ) -> list[Hit]:
+        """Window logic: hit while enough recent frames are fire-like (updates `recent`)."""
         fire_like = frame.fire_like(cfg)
-        self._recent.append((ctx.t_s, fire_like))
-        while self._recent and ctx.t_s - self._recent[0][0] > cfg.window_s:
-            self._recent.popleft()
-        share = sum(f for _, f in self._recent) / len(self._recent)
-        enough_history = ctx.t_s - self._recent[0][0] >= cfg.window_s * 0.5
+        recent.append((t_s, fire_like))
+        while recent and t_s - recent[0][0] > cfg.window_s:
+            recent.popleft()
+        share = sum(f for _, f in recent) / len(recent)
+        enough_history = t_s - recent[0][0] >= cfg.window_s * 0.5
         if fire_like and enough_history and share >= cfg.min_window_share:
             score = min(1.0, 0.5 + 0.5 * share)
-            return [
-                Hit("fire", ctx.t_s, score, box=frame.box, key="fire", detail=f"{frame.area:.3f}")
-            ]
+            return [Hit("fire", t_s, score, box=frame.box, key="fire", detail=f"{frame.area:.3f}")]
         return []

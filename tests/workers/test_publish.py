@@ -1,0 +1,75 @@
+"""Publishing to the ingest queue by task name, with a disk outbox while the broker is away."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import redis
+from celery import Celery
+
+from tests.workers.conftest import workers_redis_url
+from workers.contracts import BehaviourEvent, event_uuid
+from workers.publish import Publisher
+
+T0 = datetime(2026, 11, 25, 1, 0, 0, tzinfo=UTC)
+
+
+def event(i: int) -> BehaviourEvent:
+    start = T0 + timedelta(seconds=10 * i)
+    return BehaviourEvent(
+        event_id=event_uuid("CAM-9", "fall", f"k{i}", start),
+        camera="CAM-9",
+        type="fall",
+        score=0.8,
+        started_at=start,
+        ended_at=start + timedelta(seconds=2),
+    )
+
+
+def app_for(url: str) -> Celery:
+    app = Celery("test_publish", broker=url)
+    app.conf.broker_transport_options = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+        "max_retries": 0,
+    }
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    return app
+
+
+def queued(client: redis.Redis) -> list[dict]:
+    """Messages waiting in the 'ingest' list of the Redis broker, oldest first."""
+    raw = client.lrange("ingest", 0, -1)
+    return [json.loads(m) for m in reversed(raw)]
+
+
+def test_events_reach_the_ingest_queue_by_task_name(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    publisher = Publisher(app_for(workers_redis_url()), tmp_path / "outbox")
+    assert publisher.publish(event(1))
+    messages = queued(redis_client)
+    assert len(messages) == 1
+    headers = messages[0]["headers"]
+    assert headers["task"] == "alerts.ingest"
+    assert headers["id"] == str(event(1).event_id)
+    assert messages[0]["properties"]["delivery_info"]["routing_key"] == "ingest"
+
+
+def test_unreachable_broker_buffers_then_delivers_in_order(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    down = Publisher(app_for("redis://127.0.0.1:1/0"), outbox)  # nothing listens on port 1
+    assert not down.publish(event(1))
+    assert not down.publish(event(2))
+    assert len(down.pending()) == 2
+    # the broker comes back (a new process, same outbox): buffered events go first, in order
+    up = Publisher(app_for(workers_redis_url()), outbox)
+    assert up.publish(event(3))
+    assert up.pending() == []
+    ids = [m["headers"]["id"] for m in queued(redis_client)]
+    assert ids == [str(event(i).event_id) for i in (1, 2, 3)]
