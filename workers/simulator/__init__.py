@@ -1,0 +1,1 @@
+"""Simulated cameras for demos and tests: real clips (or generated scenes) as live streams."""
