@@ -48,10 +48,8 @@ def test_stream_reconnects_when_the_camera_server_comes_back() -> None:
     srv = server()
     port = srv.port
     stream = VideoStream(srv.url("C1"), FAST)
-    count = 0
     restarted = None
-    for _frame in stream.frames():
-        count += 1
+    for count, _frame in enumerate(stream.frames(), start=1):
         if count == 5:
             srv.stop()
             time.sleep(0.5)
