@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from workers.rules.base import BehaviourEvent, EventAggregator, FrameContext, Hit, Rule
 from workers.rules.registry import SceneConfig, build_rules, rule_configs
-from workers.stream.decode import Frame, StreamConfig, StreamStatus, VideoStream
+from workers.stream.decode import Frame, StreamConfig, StreamStatus, VideoStream, prefetched
 from workers.stream.foreground import ForegroundBlobs, ForegroundConfig
 from workers.stream.sampling import MotionGate, MotionGateConfig
 from workers.tracking.base import DetectionLike, Track
@@ -52,6 +52,7 @@ class PipelineConfig(BaseModel):
     detector_config: dict[str, Any] = Field(default_factory=dict)
     motion_blobs: bool = Field(default=False, description="add background-subtraction blobs")
     foreground: ForegroundConfig = Field(default_factory=ForegroundConfig)
+    prefetch: bool = Field(default=True, description="decode in a background thread")
     tracker: str = "iou_kalman"
     tracker_config: dict[str, Any] = Field(default_factory=dict)
 
@@ -114,6 +115,7 @@ class Pipeline:
         self.blobs = ForegroundBlobs(self.config.foreground) if self.config.motion_blobs else None
         self.zones = {z.name: z for z in self.scene.zones}
         self.flags: set[str] = set()
+        self.shared: dict[str, Any] = {}  # state rules share across frames (e.g. optical flow)
         self.tracks: list[Track] = []
         self.stats = PipelineStats()
         self.wall_start = wall_start
@@ -159,6 +161,7 @@ class Pipeline:
             wall=self._wall(frame.t_s),
             zones=self.zones,
             stream_flags=set(self.flags),
+            shared=self.shared,
         )
         hits: list[Hit] = []
         for rule in self.rules:
@@ -211,8 +214,9 @@ class Pipeline:
             url, self.config.stream, camera=self.config.camera, on_status=on_status
         )
         clock = time.perf_counter()
-        for frame in stream.frames():
-            self.stats.seconds["decode"] += time.perf_counter() - clock
+        frames = prefetched(stream.frames()) if self.config.prefetch else stream.frames()
+        for frame in frames:
+            self.stats.seconds["decode"] += time.perf_counter() - clock  # waiting for a frame
             yield from pending
             pending.clear()
             yield from self.process(frame)

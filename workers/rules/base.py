@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,12 +64,26 @@ class FrameContext:
     wall: datetime | None = None
     zones: dict[str, Zone] = field(default_factory=dict)
     stream_flags: set[str] = field(default_factory=set)  # "frozen", "stalled", "failed"
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # this frame only
+    shared: dict[str, Any] = field(default_factory=dict)  # kept across this camera's frames
 
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) of the frame."""
         return int(self.image.shape[1]), int(self.image.shape[0])
+
+    def small(self, width: int) -> np.ndarray:
+        """The frame resized to `width` pixels wide (BGR), computed once per frame and width."""
+        key = f"small:{width}"
+        if key not in self.cache:
+            h, w = self.image.shape[:2]
+            if w == width:
+                self.cache[key] = self.image
+            else:
+                size = (width, max(8, round(h * width / w)))
+                self.cache[key] = cv2.resize(self.image, size, interpolation=cv2.INTER_AREA)
+        small: np.ndarray = self.cache[key]
+        return small
 
     def people(self) -> list[Track]:
         """Person tracks in this frame."""

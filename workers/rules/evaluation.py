@@ -155,8 +155,10 @@ def fight_windows(
     features = FlowFeatures(flow)
     frames: list[FlowFrame] = []
     rows = []
+    shared: dict[str, Any] = {}
     for frame in sampled_frames(clip.path, fps):
-        out = features.update(frame.image, frame.t_s)
+        ctx = FrameContext("eval", frame.t_s, frame.image, [], shared=shared)
+        out = features.update(ctx.small(flow.width), frame.t_s, ctx.size[0], shared=shared)
         if out is None:
             continue
         frames.append(out)

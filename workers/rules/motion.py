@@ -61,6 +61,37 @@ def small_grey(image: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(grey, (width, height), interpolation=cv2.INTER_AREA)
 
 
+def farneback(prev: np.ndarray, grey: np.ndarray) -> np.ndarray:
+    """Dense optical flow (pixels per frame pair) with the parameters every rule uses."""
+    flow: np.ndarray = cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
+        prev, grey, None, 0.5, 2, 9, 2, 5, 1.1, 0
+    )
+    return flow
+
+
+def shared_flow(
+    shared: dict[str, object], grey: np.ndarray, t_s: float, min_step_s: float
+) -> tuple[np.ndarray, float] | None:
+    """Flow from the previous accepted frame to `grey`, computed once per camera and frame.
+
+    Rules with the same width and step share one Farneback computation through `shared`
+    (FrameContext.shared). Returns (flow in pixels, dt) or None (first frame / too soon).
+    """
+    key = f"flow:{grey.shape[1]}:{min_step_s}"
+    state = shared.get(key)
+    if isinstance(state, tuple) and state[0] == t_s:
+        return state[1]  # type: ignore[no-any-return]
+    prev = shared.get(key + ":prev")
+    if isinstance(prev, tuple) and t_s - prev[0] < min_step_s * 0.75:
+        return None
+    shared[key + ":prev"] = (t_s, grey)
+    result = None
+    if isinstance(prev, tuple) and prev[1].shape == grey.shape and t_s > prev[0]:
+        result = (farneback(prev[1], grey), t_s - prev[0])
+    shared[key] = (t_s, result)
+    return result
+
+
 def _entropy(angles: np.ndarray, weights: np.ndarray, bins: int = 8) -> float:
     if weights.sum() <= 0:
         return 0.0
@@ -79,22 +110,38 @@ class FlowFeatures:
         self._prev_speed: np.ndarray | None = None
         self._prev_cells: np.ndarray | None = None
 
-    def update(self, image: np.ndarray, t_s: float) -> FlowFrame | None:
-        """Feed one BGR (or grey) frame; returns features when a flow step is complete."""
+    def update(
+        self,
+        image: np.ndarray,
+        t_s: float,
+        full_width: int | None = None,
+        shared: dict[str, object] | None = None,
+    ) -> FlowFrame | None:
+        """Feed one BGR (or grey) frame; returns features when a flow step is complete.
+
+        `image` may already be downscaled; `full_width` is then the original width (for boxes).
+        With `shared` (FrameContext.shared) the flow is computed once for all rules.
+        """
         cfg = self.config
-        if self._prev is not None and t_s - self._prev[0] < cfg.flow_step_s * 0.75:
-            return None
         grey = small_grey(image, cfg.width)
-        prev, self._prev = self._prev, (t_s, grey)
-        if prev is None or prev[1].shape != grey.shape:
-            return None
-        dt = max(t_s - prev[0], 1e-3)
-        flow = cv2.calcOpticalFlowFarneback(prev[1], grey, None, 0.5, 2, 9, 2, 5, 1.1, 0)  # type: ignore[call-overload]
+        if shared is not None:
+            got = shared_flow(shared, grey, t_s, cfg.flow_step_s)
+            if got is None:
+                return None
+            flow, dt = got[0].copy(), max(got[1], 1e-3)
+        else:
+            if self._prev is not None and t_s - self._prev[0] < cfg.flow_step_s * 0.75:
+                return None
+            prev, self._prev = self._prev, (t_s, grey)
+            if prev is None or prev[1].shape != grey.shape:
+                return None
+            dt = max(t_s - prev[0], 1e-3)
+            flow = farneback(prev[1], grey)
         flow -= np.median(flow.reshape(-1, 2), axis=0)
         flow /= cfg.width * dt  # image widths per second
         feats, box = self._features(flow)
         if box is not None:
-            scale = image.shape[1] / cfg.width
+            scale = (full_width or image.shape[1]) / cfg.width
             box = (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
         return FlowFrame(t_s, feats, box)
 

@@ -246,3 +246,45 @@ class VideoStream:
                 yield Frame(index=index, t_s=t_s, image=image)
         finally:
             self.close()
+
+
+def prefetched(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode in a background thread (OpenCV releases the GIL) so decoding overlaps analysis."""
+    import queue
+    import threading
+
+    box: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        box.put(frame, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            box.put(None)
+        except BaseException as err:  # hand decoder errors to the consumer
+            box.put(err)
+
+    thread = threading.Thread(target=pump, daemon=True, name="decode")
+    thread.start()
+    try:
+        while True:
+            item = box.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.1)

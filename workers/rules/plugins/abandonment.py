@@ -58,11 +58,9 @@ class AbandonmentRule(Rule):
 
     def process(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
-        h, w = ctx.image.shape[:2]
+        w, h = ctx.size
         scale = cfg.width / w
-        small = cv2.resize(
-            ctx.image, (cfg.width, max(8, round(h * scale))), interpolation=cv2.INTER_AREA
-        )
+        small = ctx.small(cfg.width)
         grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         grey = grey.astype(np.float32)
         if self._long is None or self._long.shape != grey.shape:

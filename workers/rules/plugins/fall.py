@@ -21,13 +21,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-import cv2
 import numpy as np
 from pydantic import Field
 
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
 from workers.rules.geometry import Box
-from workers.rules.motion import small_grey
+from workers.rules.motion import farneback, shared_flow, small_grey
 from workers.rules.registry import register
 from workers.tracking.base import Track
 
@@ -52,6 +51,9 @@ class FallConfig(RuleConfig):
     use_tracks: bool = Field(default=True, description="track-based descent cue")
     use_flow: bool = Field(default=True, description="detector-free optical-flow cue")
     flow_width: int = Field(default=160, ge=64, le=640, description="flow image width")
+    min_step_s: float = Field(
+        default=0.2, gt=0.02, le=1, description="flow frame spacing (shared with fight)"
+    )
     moving_speed: float = Field(default=0.04, gt=0, le=2, description="widths/s counted moving")
     burst_s: float = Field(default=0.6, gt=0, le=5, description="descent burst duration")
     min_descent: float = Field(
@@ -89,26 +91,32 @@ class FlowDescent:
         self.config = config
         self._prev: tuple[float, np.ndarray] | None = None
 
-    def update(self, image: np.ndarray, t_s: float) -> MotionSample | None:
-        """Measure one frame; None for the first."""
+    def update(
+        self,
+        image: np.ndarray,
+        t_s: float,
+        full_width: int | None = None,
+        shared: dict[str, object] | None = None,
+    ) -> MotionSample | None:
+        """Measure one (possibly downscaled) frame; None for the first."""
         cfg = self.config
         grey = small_grey(image, cfg.flow_width)
         prev, self._prev = self._prev, (t_s, grey)
         if prev is None or prev[1].shape != grey.shape or t_s <= prev[0]:
             return None
-        flow = cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
-            prev[1], grey, None, 0.5, 2, 9, 2, 5, 1.1, 0
-        )
+        got = shared_flow(shared, grey, t_s, cfg.min_step_s) if shared is not None else None
+        flow = got[0].copy() if got is not None else farneback(prev[1], grey)
+        dt = got[1] if got is not None else t_s - prev[0]
         flow -= np.median(flow.reshape(-1, 2), axis=0)
         before, after = float(prev[1].mean()), float(grey.mean())
         if abs(after - before) > cfg.max_brightness_change * max(before, 1.0):
             return MotionSample(t_s, 0.0, 1.0, None, scene_change=True)
-        flow /= cfg.flow_width * (t_s - prev[0])
+        flow /= cfg.flow_width * dt
         moving = np.hypot(flow[..., 0], flow[..., 1]) > cfg.moving_speed
         box = None
         if moving.any():
             ys, xs = np.nonzero(moving)
-            k = image.shape[1] / cfg.flow_width
+            k = (full_width or image.shape[1]) / cfg.flow_width
             box = (xs.min() * k, ys.min() * k, (xs.max() + 1) * k, (ys.max() + 1) * k)
         down = float((flow[..., 1] * moving).sum() / moving.size)
         return MotionSample(t_s, down, float(moving.mean()), box)
@@ -167,7 +175,12 @@ class FallRule(Rule):
     def process(self, ctx: FrameContext) -> list[Hit]:
         hits = self._track_hits(ctx) if self.config.use_tracks else []
         if self.config.use_flow:
-            sample = ctx.cache.get("fall_motion") or self.flow.update(ctx.image, ctx.t_s)
+            sample = ctx.cache.get("fall_motion") or self.flow.update(
+                ctx.small(self.config.flow_width),
+                ctx.t_s,
+                full_width=ctx.size[0],
+                shared=ctx.shared,
+            )
             if sample is not None:
                 hits.extend(self._flow_hits(sample))
         return hits

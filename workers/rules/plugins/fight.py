@@ -91,7 +91,10 @@ class FightRule(Rule):
 
     def process(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
-        frame = self.flow.update(ctx.image, ctx.t_s)
+        width = self.config.flow.width
+        frame = self.flow.update(
+            ctx.small(width), ctx.t_s, full_width=ctx.size[0], shared=ctx.shared
+        )
         if frame is None:
             return []
         self._frames.append(frame)

@@ -99,13 +99,15 @@ class FireFeatures:
             & (hsv[..., 0] <= cfg.hue_max)
         )
 
-    def update(self, image: np.ndarray, t_s: float) -> FireFrame:
-        """Measure one BGR frame at stream time `t_s`."""
+    def update(self, image: np.ndarray, t_s: float, full_width: int | None = None) -> FireFrame:
+        """Measure one BGR frame (possibly downscaled; `full_width` = original width)."""
         cfg = self.config
         h, w = image.shape[:2]
-        small = cv2.resize(
-            image, (cfg.width, max(8, round(cfg.width * h / w))), interpolation=cv2.INTER_AREA
-        )
+        small = image
+        if w != cfg.width:
+            size = (cfg.width, max(8, round(cfg.width * h / w)))
+            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        w = full_width or w
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
         mask = self.mask(small)
         prev = self._masks[-1][1] if self._masks else None
@@ -154,7 +156,7 @@ class FireRule(Rule):
         self._recent: deque[tuple[float, bool]] = deque()
 
     def process(self, ctx: FrameContext) -> list[Hit]:
-        frame = self.features.update(ctx.image, ctx.t_s)
+        frame = self.features.update(ctx.small(self.config.width), ctx.t_s, full_width=ctx.size[0])
         return self.decide(self.config, self._recent, frame, ctx.t_s)
 
     @staticmethod

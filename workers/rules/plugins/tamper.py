@@ -67,7 +67,7 @@ class TamperRule(Rule):
         cfg = self.config
         if "frozen" in ctx.stream_flags:
             return [Hit("tamper", ctx.t_s, 0.8, key="frozen", detail="frozen picture")]
-        mean, std, sharp, edges = self.measure(ctx.image)
+        mean, std, sharp, edges = self.measure(ctx.small(160))
         if self._start is None:
             self._start = ctx.t_s
         causes: list[tuple[str, float]] = []
