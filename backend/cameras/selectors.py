@@ -76,3 +76,28 @@ def district_list(*, user: Any) -> QuerySet[District]:
 
 def district_for_point(*, point: Point) -> District | None:
     return District.objects.filter(geom__contains=point).first()
+
+
+def rollout_progress(*, user: Any) -> dict[str, Any]:
+    """AI rollout against the city's plan: cameras per kind and rollout stage, and phase 1."""
+    from backend.cameras.services.seeding import PHASE1, PLAN
+
+    qs = camera_list(user=user)
+    by_kind: dict[str, dict[str, int]] = {}
+    for kind, stage, n in (
+        qs.values_list("kind", "rollout_stage").annotate(n=Count("id")).order_by()
+    ):
+        by_kind.setdefault(kind, {})[stage] = n
+    health = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "plan": {**PLAN, "phase1": PHASE1},
+        "kinds": {
+            kind: {"total": sum(stages.values()), "stages": stages}
+            for kind, stages in by_kind.items()
+        },
+        "phase1": {
+            "total": qs.filter(rollout_phase=1).count(),
+            "live": qs.filter(rollout_phase=1, rollout_stage="live").count(),
+        },
+        "status": health,
+    }

@@ -63,3 +63,4 @@ MEDIA_DIR = Path(_str("HAECHI_MEDIA_DIR", str(VAR_DIR / "media")))
 BASEMAP_STYLE_URL = _str("HAECHI_BASEMAP_STYLE_URL", "")
 IMPORT_MAX_BYTES = _int("HAECHI_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 LOG_LEVEL = _str("HAECHI_LOG_LEVEL", "INFO")
+TEST_DATABASE_NAME = _str("HAECHI_TEST_DB", "")  # lets parallel test runs use separate DBs

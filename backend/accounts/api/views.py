@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -11,18 +14,21 @@ from rest_framework.response import Response
 from backend.accounts.selectors import user_district_ids, user_primary_role, user_roles
 
 
+def _whoami(user: Any) -> dict[str, Any]:
+    allowed = user_district_ids(user=user)
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "role": user_primary_role(user=user),
+        "roles": sorted(user_roles(user=user)),
+        "district_ids": None if allowed is None else sorted(allowed),
+    }
+
+
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """Who am I: role(s) and the districts I may see (null = all)."""
-    allowed = user_district_ids(user=request.user)
-    return Response(
-        {
-            "username": request.user.get_username(),
-            "role": user_primary_role(user=request.user),
-            "roles": sorted(user_roles(user=request.user)),
-            "district_ids": None if allowed is None else sorted(allowed),
-        }
-    )
+    return Response(_whoami(request.user))
 
 
 @extend_schema(request=AuthTokenSerializer, responses=dict)
@@ -37,3 +43,21 @@ def token(request: Request) -> Response:
         user = serializer.validated_data["user"]
     key, _ = Token.objects.get_or_create(user=user)
     return Response({"token": key.key})
+
+
+@extend_schema(request=AuthTokenSerializer, responses=dict)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def login_view(request: Request) -> Response:
+    """Session login for the dashboard (CSRF-protected like every session POST)."""
+    serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    user = serializer.validated_data["user"]
+    login(request._request, user)
+    return Response(_whoami(user))
+
+
+@api_view(["POST"])
+def logout_view(request: Request) -> Response:
+    logout(request._request)
+    return Response(status=204)

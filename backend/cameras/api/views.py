@@ -94,6 +94,12 @@ class CameraViewSet(viewsets.ViewSet):
         camera_delete(camera=camera, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses=dict)
+    @action(detail=False, methods=["get"], url_path="rollout")
+    def rollout(self, request: Request) -> Response:
+        """AI rollout progress (replaced / upgraded / new) against the city's plan, and health."""
+        return Response(selectors.rollout_progress(user=request.user))
+
     @extend_schema(request={"multipart/form-data": ImportRequestSerializer}, responses=dict)
     @action(
         detail=False,

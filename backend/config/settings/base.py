@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "backend.cameras",
     "backend.realtime",
     "backend.alerts",
+    "backend.analytics",
+    "backend.tiles",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +94,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.VAR_DIR / "static"
+STATICFILES_DIRS = [env.ROOT_DIR / "frontend" / "dist"]  # the built dashboard (Vite base /static/)
 WHITENOISE_USE_FINDERS = True  # serve app/static files without a collectstatic step
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.MEDIA_DIR

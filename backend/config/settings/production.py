@@ -11,3 +11,4 @@ DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+STATIC_ROOT = env.VAR_DIR / "static"  # collectstatic target (the Docker image runs it)

@@ -38,3 +38,21 @@ def test_token_for_username_and_password():
         "/api/v1/token/", {"username": agent.username, "password": "correct-horse-battery"}
     )
     assert good.status_code == 200 and len(good.json()["token"]) == 40
+
+
+def test_session_login_and_logout():
+    agent = make_user(Role.AGENT, "11140")
+    client = APIClient(enforce_csrf_checks=True)
+    bad = client.post("/api/v1/auth/login/", {"username": agent.username, "password": "nope"})
+    assert bad.status_code == 400
+    ok = client.post(
+        "/api/v1/auth/login/", {"username": agent.username, "password": "correct-horse-battery"}
+    )
+    assert ok.status_code == 200 and ok.json()["role"] == "agent"
+    assert client.get("/api/v1/me/").json()["username"] == agent.username
+    # Session writes need the CSRF token, like every session POST.
+    assert client.post("/api/v1/auth/logout/").status_code == 403
+    client.get("/")  # the dashboard page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    assert client.post("/api/v1/auth/logout/", HTTP_X_CSRFTOKEN=token).status_code == 204
+    assert client.get("/api/v1/me/").status_code == 403

@@ -183,3 +183,14 @@ def test_openapi_schema_is_served(cameras):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/cameras/" in response.json()["paths"]
+
+
+def test_rollout_progress_counts_kinds_stages_and_status(cameras):
+    make_camera(*COEX, code="GN-2", kind="new_ai", has_ai=True, status="planned", rollout_stage="planned")
+    body = client_for(make_user(Role.PLANNER)).get("/api/v1/cameras/rollout/").json()
+    assert body["plan"]["upgraded_ai"] == 70_000 and body["plan"]["phase1"] == 4_784
+    assert body["kinds"]["legacy"]["total"] == 2
+    assert body["kinds"]["new_ai"]["stages"] == {"planned": 1}
+    assert body["status"] == {"online": 2, "offline": 1, "planned": 1}
+    agent_body = client_for(make_user(Role.AGENT, "11680")).get("/api/v1/cameras/rollout/").json()
+    assert sum(k["total"] for k in agent_body["kinds"].values()) == 2

@@ -1,0 +1,62 @@
+// Builds the MapLibre map for a page and keeps FOV cones in sync at high zoom.
+
+import { type GeoJSONSource, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
+import "maplibre-gl/dist/maplibre-gl.css";
+
+import { type CameraView, fovFeatureCollection } from "./fov";
+import { dashboardStyle, FOV_MINZOOM, SEOUL_CENTER } from "./layers";
+
+declare global {
+  interface Window {
+    HAECHI_CONFIG?: { basemapStyleUrl: string | null };
+    haechiMap?: MapLibreMap;
+  }
+}
+
+const MAX_CONES = 500;
+
+export function createMap(container: HTMLElement): MapLibreMap {
+  const origin = window.location.origin;
+  const map = new MapLibreMap({
+    container,
+    style: dashboardStyle(origin),
+    center: SEOUL_CENTER,
+    zoom: 10.5,
+    minZoom: 9,
+    maxZoom: 19,
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true }, // "export map PNG"
+  });
+  map.addControl(new NavigationControl({ showCompass: true }), "top-left");
+  map.on("moveend", () => updateCones(map));
+  window.haechiMap = map; // for browser tests and debugging
+  return map;
+}
+
+function updateCones(map: MapLibreMap): void {
+  const source = map.getSource("fov") as GeoJSONSource | undefined;
+  if (!source) return;
+  if (map.getZoom() < FOV_MINZOOM) {
+    source.setData({ type: "FeatureCollection", features: [] });
+    return;
+  }
+  const seen = new Set<number | string>();
+  const views: CameraView[] = [];
+  for (const f of map.queryRenderedFeatures({ layers: ["cameras-points"] })) {
+    const id = f.id ?? (f.properties?.id as number);
+    if (seen.has(id) || views.length >= MAX_CONES || f.geometry.type !== "Point") continue;
+    seen.add(id);
+    const [lon, lat] = f.geometry.coordinates as [number, number];
+    const p = f.properties ?? {};
+    views.push({
+      id,
+      lon,
+      lat,
+      heading_deg: p.heading_deg === undefined || p.heading_deg === null ? null : Number(p.heading_deg),
+      fov_deg: Number(p.fov_deg ?? 90),
+      range_m: Number(p.range_m ?? 30),
+      status: String(p.status ?? "online"),
+    });
+  }
+  source.setData(fovFeatureCollection(views));
+}

@@ -1,0 +1,240 @@
+// Registry: camera table over the whole registry (server-side search/filter/pagination),
+// camera edit with a live FOV preview, bulk import with the per-row report, health and rollout.
+
+import { api, ApiError, type District, type Me, post } from "../api";
+import { clear, formatNumber, h } from "../dom";
+import { lang, t } from "../i18n";
+
+interface CameraFeature {
+  id: number;
+  geometry: { coordinates: [number, number] };
+  properties: Record<string, string | number | boolean | null>;
+}
+
+interface Page {
+  count: number;
+  features: CameraFeature[];
+}
+
+interface ImportReport {
+  rows: number;
+  cameras: number;
+  created: number;
+  updated: number;
+  rejected: number;
+  committed: boolean;
+  error: string;
+  errors: { row: number; field: string; reason: string }[];
+}
+
+const PAGE_SIZE = 50;
+const STATUSES = ["online", "offline", "degraded", "maintenance", "planned"];
+const KINDS = ["legacy", "replaced_ai", "upgraded_ai", "new_ai"];
+
+export function renderRegistry(root: HTMLElement, me: Me, districts: District[]): void {
+  const isAdmin = me.role === "admin";
+  let offset = 0;
+  const q = h("input", { type: "search", placeholder: t("search"), "aria-label": t("search") });
+  const status = select(t("allStatuses"), STATUSES.map((s) => [s, s]));
+  const kind = select(t("kind"), KINDS.map((k) => [k, k]));
+  const district = select(
+    t("allDistricts"),
+    districts.map((d) => [d.code, lang() === "ko" ? d.name_ko : d.name_en]),
+  );
+  const tbody = h("tbody");
+  const pager = h("p", { class: "pager", "aria-live": "polite" });
+  const detail = h("section", { class: "camera-detail", "aria-label": t("camera") });
+
+  async function load(): Promise<void> {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
+    if (q.value) params.set("q", q.value);
+    if (status.value) params.set("status", status.value);
+    if (kind.value) params.set("kind", kind.value);
+    if (district.value) params.set("district", district.value);
+    const page = await api<Page>(`/api/v1/cameras/?${params}`);
+    clear(tbody);
+    for (const f of page.features) {
+      const p = f.properties;
+      const row = h(
+        "tr",
+        { tabindex: 0, "data-camera": String(p.code) },
+        h("td", {}, String(p.code)),
+        h("td", {}, String(p.district_name)),
+        h("td", {}, String(p.kind)),
+        h("td", { class: `status status-${p.status}` }, String(p.status)),
+        h("td", {}, p.has_ai ? "AI" : "—"),
+        h("td", {}, p.heading_deg === null ? "—" : `${p.heading_deg}°`),
+      );
+      const open = () => showCamera(detail, f, isAdmin, load);
+      row.addEventListener("click", open);
+      row.addEventListener("keydown", (e) => e.key === "Enter" && open());
+      tbody.appendChild(row);
+    }
+    const last = Math.min(offset + PAGE_SIZE, page.count);
+    pager.replaceChildren(
+      h("button", { type: "button", disabled: offset === 0, onclick: () => { offset -= PAGE_SIZE; void load(); } }, t("previous")),
+      ` ${formatNumber(page.count ? offset + 1 : 0)}–${formatNumber(last)} / ${formatNumber(page.count)} `,
+      h("button", { type: "button", disabled: last >= page.count, onclick: () => { offset += PAGE_SIZE; void load(); } }, t("next")),
+    );
+  }
+
+  for (const control of [status, kind, district]) control.addEventListener("change", () => { offset = 0; void load(); });
+  let debounce = 0;
+  q.addEventListener("input", () => {
+    window.clearTimeout(debounce);
+    debounce = window.setTimeout(() => { offset = 0; void load(); }, 250);
+  });
+
+  const table = h(
+    "table",
+    { class: "cameras", "aria-label": t("cameras") },
+    h("thead", {}, h("tr", {}, ...["Code", t("district"), t("kind"), t("status"), "AI", "Heading"].map((c) => h("th", {}, c)))),
+    tbody,
+  );
+  root.replaceChildren(
+    h(
+      "main",
+      { class: "registry" },
+      h("section", { class: "registry-list" }, h("div", { class: "filters" }, q, district, status, kind), table, pager),
+      h("aside", { class: "registry-side" }, detail, isAdmin ? importForm(load) : null, healthPanel(districts), rolloutPanel()),
+    ),
+  );
+  void load();
+}
+
+function select(label: string, options: [string, string][]): HTMLSelectElement {
+  return h("select", { "aria-label": label }, h("option", { value: "" }, label), ...options.map(([v, l]) => h("option", { value: v }, l)));
+}
+
+function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, reload: () => Promise<void>): void {
+  const p = f.properties;
+  const fields: [string, string, number | null][] = [
+    ["heading_deg", "Heading (°)", p.heading_deg as number | null],
+    ["fov_deg", "FOV (°)", p.fov_deg as number],
+    ["range_m", "Range (m)", p.range_m as number],
+  ];
+  const inputs = new Map<string, HTMLInputElement>();
+  const message = h("p", { role: "status" });
+  const form = h("form", { class: "camera-form" });
+  for (const [name, label, value] of fields) {
+    const input = h("input", { id: `cam-${name}`, name, type: "number", step: "any", value: value ?? "", disabled: !editable });
+    inputs.set(name, input);
+    form.append(h("label", { for: `cam-${name}` }, label), input);
+  }
+  if (editable) {
+    form.append(h("button", { type: "submit" }, "Save"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body: Record<string, number | null> = {};
+      for (const [name, input] of inputs) body[name] = input.value === "" ? null : Number(input.value);
+      try {
+        await api(`/api/v1/cameras/${f.id}/`, { method: "PATCH", body: JSON.stringify(body) });
+        message.textContent = "Saved.";
+        await reload();
+      } catch (err) {
+        message.textContent = err instanceof ApiError ? JSON.stringify((err.body as { error?: unknown }).error) : String(err);
+      }
+    });
+  }
+  const [lon, lat] = f.geometry.coordinates;
+  panel.replaceChildren(
+    h("h2", {}, `${t("camera")} ${p.code}`),
+    h("p", {}, `${p.district_name} · ${lon.toFixed(5)}, ${lat.toFixed(5)} · ${p.kind} · ${p.status}`),
+    h("p", {}, `${p.address || ""}`),
+    form,
+    message,
+  );
+}
+
+function importForm(reload: () => Promise<void>): HTMLElement {
+  const file = h("input", { type: "file", name: "file", accept: ".csv,.geojson,.json", "aria-label": t("importTitle"), required: true });
+  const skip = h("input", { type: "checkbox", id: "skip-invalid", name: "skip_invalid" });
+  const report = h("div", { class: "import-report", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "import" },
+    h("h2", {}, t("importTitle")),
+    file,
+    h("label", { for: "skip-invalid" }, skip, ` ${t("skipInvalid")}`),
+    h("button", { type: "submit" }, t("importButton")),
+    report,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData();
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    data.set("file", chosen);
+    data.set("skip_invalid", skip.checked ? "true" : "false");
+    report.textContent = t("loading");
+    try {
+      showReport(report, await post<ImportReport>("/api/v1/cameras/import/", data));
+      await reload();
+    } catch (err) {
+      if (err instanceof ApiError && (err.body as ImportReport | null)?.errors) showReport(report, err.body as ImportReport);
+      else report.textContent = String(err);
+    }
+  });
+  return form;
+}
+
+function showReport(el: HTMLElement, r: ImportReport): void {
+  const summary = r.error
+    ? r.error
+    : `${r.committed ? "Imported" : "Nothing imported"}: ${r.created} created, ${r.updated} updated, ${r.rejected} rejected (${r.rows} rows).`;
+  el.replaceChildren(
+    h("p", { class: r.committed ? "ok" : "error" }, summary),
+    r.errors.length
+      ? h(
+          "table",
+          { class: "report" },
+          h("thead", {}, h("tr", {}, h("th", {}, t("row")), h("th", {}, t("field")), h("th", {}, t("reason")))),
+          h("tbody", {}, ...r.errors.map((e) => h("tr", {}, h("td", {}, e.row), h("td", {}, e.field), h("td", {}, e.reason)))),
+        )
+      : "",
+  );
+}
+
+function healthPanel(districts: District[]): HTMLElement {
+  const rows = [...districts].sort((a, b) => b.offline_count / (b.camera_count || 1) - a.offline_count / (a.camera_count || 1));
+  return h(
+    "section",
+    { class: "health", "aria-label": t("health") },
+    h("h2", {}, t("health")),
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", {}, t("district")), h("th", {}, t("cameras")), h("th", {}, t("offline")))),
+      h(
+        "tbody",
+        {},
+        ...rows.map((d) =>
+          h("tr", {}, h("td", {}, lang() === "ko" ? d.name_ko : d.name_en), h("td", {}, formatNumber(d.camera_count)), h("td", {}, formatNumber(d.offline_count))),
+        ),
+      ),
+    ),
+  );
+}
+
+interface Rollout {
+  plan: Record<string, number>;
+  kinds: Record<string, { total: number; stages: Record<string, number> }>;
+  phase1: { total: number; live: number };
+}
+
+function rolloutPanel(): HTMLElement {
+  const panel = h("section", { class: "rollout", "aria-label": t("rollout") }, h("h2", {}, t("rollout")));
+  void api<Rollout>("/api/v1/cameras/rollout/").then((r) => {
+    for (const kind of ["replaced_ai", "upgraded_ai", "new_ai"]) {
+      const have = r.kinds[kind]?.total ?? 0;
+      const live = r.kinds[kind]?.stages.live ?? 0;
+      const plan = r.plan[kind] ?? 0;
+      panel.append(
+        h("p", {}, `${kind}: ${formatNumber(live)} live / ${formatNumber(have)} registered / plan ${formatNumber(plan)}`),
+        h("progress", { max: plan || 1, value: live, "aria-label": kind }),
+      );
+    }
+    panel.append(h("p", {}, `Phase 1 (parks, trails, crowded areas): ${formatNumber(r.phase1.live)} live of ${formatNumber(r.phase1.total)} (plan ${formatNumber(r.plan.phase1 ?? 0)})`));
+  });
+  return panel;
+}
