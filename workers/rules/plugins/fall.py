@@ -175,12 +175,12 @@ class FallRule(Rule):
     def process(self, ctx: FrameContext) -> list[Hit]:
         hits = self._track_hits(ctx) if self.config.use_tracks else []
         if self.config.use_flow:
-            sample = ctx.cache.get("fall_motion") or self.flow.update(
-                ctx.small(self.config.flow_width),
-                ctx.t_s,
-                full_width=ctx.size[0],
-                shared=ctx.shared,
-            )
+            sample: MotionSample | None = ctx.cache.get("fall_motion")
+            if sample is None and not ctx.detected:
+                sample = MotionSample(ctx.t_s, 0.0, 0.0, None)  # gate closed: nothing moves
+            elif sample is None:
+                small = ctx.small(self.config.flow_width)
+                sample = self.flow.update(small, ctx.t_s, ctx.size[0], shared=ctx.shared)
             if sample is not None:
                 hits.extend(self._flow_hits(sample))
         return hits

@@ -91,6 +91,9 @@ class FightRule(Rule):
 
     def process(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
+        if not ctx.detected:  # the motion gate saw nothing move: no fight, no flow to compute
+            self._streak = 0
+            return []
         width = self.config.flow.width
         frame = self.flow.update(
             ctx.small(width), ctx.t_s, full_width=ctx.size[0], shared=ctx.shared

@@ -156,6 +156,8 @@ class FireRule(Rule):
         self._recent: deque[tuple[float, bool]] = deque()
 
     def process(self, ctx: FrameContext) -> list[Hit]:
+        if not ctx.detected:  # nothing moves: flames flicker, so this frame is not fire-like
+            return self.decide(self.config, self._recent, FireFrame(0, 0, 0, 0, None), ctx.t_s)
         frame = self.features.update(ctx.small(self.config.width), ctx.t_s, full_width=ctx.size[0])
         return self.decide(self.config, self._recent, frame, ctx.t_s)
 
