@@ -124,3 +124,13 @@ def test_analyze_cli_with_a_zones_file_and_a_bad_path(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stdout == ""
     zones.write_text("rules:\n  crowd: {max_people: -4}\n")
     assert run_cli(str(video), "--zones", str(zones), "--detector", "none").returncode != 0
+
+
+def test_unreachable_camera_is_one_offline_event() -> None:
+    config = PipelineConfig(detector=None)
+    config.stream = config.stream.model_copy(
+        update={"max_reconnects": 2, "reconnect_initial_s": 0.05, "open_timeout_s": 1}
+    )
+    pipeline = Pipeline(config, SceneConfig(), detector=None)
+    events = list(pipeline.run("http://127.0.0.1:9/cam.mjpg"))
+    assert [(e.type, e.detail) for e in events] == [("offline", "failed")]

@@ -226,7 +226,7 @@ def _write(stored: dict[str, Any], path: Path) -> None:
         model = entry.pop("model", None)
         if model is not None:
             MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n")
-        metrics = {k: v for k, v in entry["metrics"].items() if k not in ("errors",)}
+        metrics = {k: v for k, v in entry["metrics"].items() if k not in ("errors", "chosen")}
         data["rules"][kind] = {"config": entry["config"], "metrics": metrics}
     data["note"] = "written by `python -m workers eval-behaviours --write`; edit by rerunning it"
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
