@@ -1,9 +1,10 @@
-"""`python -m workers simulate [--cameras N] [--port P] [--ts] [--register] [--seconds S]`.
+"""`python -m workers simulate [--cameras N | --codes A,B] [--port P] [--ts] [--no-register]`.
 
 Serves N simulated cameras from ../shared/data/footage clips (generated scenes when absent) as
 HTTP/MJPEG (`/cam/<code>.mjpg`) and, with --ts, as H.264 MPEG-TS over HTTP via ffmpeg. Live RTSP
-is not offered: ffmpeg cannot serve RTSP clients without an RTSP server package. --register puts
-the cameras in the Redis camera registry so Celery video workers start analysing them.
+is not offered: ffmpeg cannot serve RTSP clients without an RTSP server package. The cameras are
+put in the Redis camera registry (workers.leases) so Celery video workers start analysing them;
+use --codes with camera codes from the backend registry so their alerts attach to real cameras.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ts", action="store_true", help="also serve H.264 MPEG-TS via ffmpeg")
     parser.add_argument("--ts-port", type=int, default=8600, help="first ffmpeg port")
     parser.add_argument("--prefix", default="SIM", help="camera code prefix")
-    parser.add_argument("--register", action="store_true", help="register in the Redis registry")
+    parser.add_argument("--codes", default="", help="comma-separated camera codes to simulate")
+    parser.add_argument(
+        "--no-register", action="store_true", help="do not put the cameras in the Redis registry"
+    )
     parser.add_argument("--seconds", type=float, default=0, help="stop after this long (0: never)")
 
 
@@ -35,9 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from workers.simulator.sources import clip_frames, footage_clips, generated_frames
 
     clips = footage_clips()
+    codes = [c.strip() for c in args.codes.split(",") if c.strip()]
+    codes = codes or [f"{args.prefix}-{i + 1:03d}" for i in range(args.cameras)]
     cameras = []
-    for i in range(args.cameras):
-        code = f"{args.prefix}-{i + 1:03d}"
+    for i, code in enumerate(codes):
         if clips:
             clip = clips[i % len(clips)]
             fps, frames = clip_frames(clip)
@@ -55,16 +60,8 @@ def run(args: argparse.Namespace) -> int:
     for cam in cameras:
         extra = f"  {ts_cams[cameras.index(cam)].url}" if ts_cams else ""
         print(f"{cam.code}  {urls[cam.code]}{extra}  ({cam.source})", flush=True)
-    if args.register:
-        import redis
-
-        from workers.leases import CameraRegistry, CameraSpec
-        from workers.settings import get_settings
-
-        registry = CameraRegistry(redis.Redis.from_url(get_settings().lease_redis_url))
-        for code, url in urls.items():
-            registry.put(CameraSpec(code=code, url=url))
-        print(f"registered {len(urls)} cameras for the video workers", flush=True)
+    if not args.no_register:
+        _register(urls)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
@@ -73,3 +70,21 @@ def run(args: argparse.Namespace) -> int:
     for ts in ts_cams:
         ts.stop()
     return 0
+
+
+def _register(urls: dict[str, str]) -> None:
+    """Put the cameras in the Redis registry; a missing Redis only costs the registration."""
+    import redis
+
+    from workers.leases import CameraRegistry, CameraSpec
+    from workers.settings import get_settings
+
+    url = get_settings().lease_redis_url
+    try:
+        registry = CameraRegistry(redis.Redis.from_url(url, socket_connect_timeout=2))
+        for code, stream_url in urls.items():
+            registry.put(CameraSpec(code=code, url=stream_url))
+    except redis.RedisError as err:
+        print(f"not registered (Redis at {url}: {err})", flush=True)
+        return
+    print(f"registered {len(urls)} cameras for the video workers", flush=True)

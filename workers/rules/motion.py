@@ -198,9 +198,14 @@ class FlowFeatures:
         div = float(np.abs(dudx + dvdy)[moving].mean()) if moving.any() else 0.0
         curl = float(np.abs(dvdx - dudy)[moving].mean()) if moving.any() else 0.0
         box = None
-        if moving.any():
-            ys, xs = np.nonzero(moving)
-            box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
+        if active.any():  # cells with enough moving pixels: ignores scattered noise
+            ys, xs = np.nonzero(active)
+            box = (
+                float(xs.min() * c),
+                float(ys.min() * c),
+                float((xs.max() + 1) * c),
+                float((ys.max() + 1) * c),
+            )
         vec = np.array(
             [
                 moving_fraction,

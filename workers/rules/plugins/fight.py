@@ -110,5 +110,5 @@ class FightRule(Rule):
         if self._streak < cfg.persist or len(people) < cfg.min_people:
             return []
         box = union_box(t.box for t in people) if people else None
-        box = box or union_box(f.box for f in self._frames if f.box is not None)
+        box = box or self._frames[-1].box  # where the disorderly motion is now
         return [Hit("fight", ctx.t_s, score, tuple(t.track_id for t in people), box, key="fight")]
