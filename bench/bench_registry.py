@@ -16,10 +16,11 @@ from bench.__main__ import result
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench_database_url() -> str:
+def _bench_database_url(suffix: str = "_bench") -> str:
+    """A freshly created database next to the configured one (`haechi` → `haechi_bench`)."""
     base = os.environ.get("DATABASE_URL", "postgres://haechi@127.0.0.1:54329/haechi")
     parsed = urlparse(base)
-    name = parsed.path.lstrip("/") + "_bench"
+    name = parsed.path.lstrip("/") + suffix
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}"')

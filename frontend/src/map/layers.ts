@@ -30,7 +30,8 @@ export function tileUrl(origin: string, layer: string): string {
 export function sources(origin: string): Record<string, SourceSpecification> {
   return {
     districts: { type: "vector", tiles: [tileUrl(origin, "districts")], minzoom: 0, maxzoom: 14 },
-    cameras: { type: "vector", tiles: [tileUrl(origin, "cameras")], minzoom: 0, maxzoom: 16, promoteId: "id" },
+    // feature id = camera pk (set by the tile query), used for the "alerting" feature-state
+    cameras: { type: "vector", tiles: [tileUrl(origin, "cameras")], minzoom: 0, maxzoom: 16 },
     fov: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
     alerts: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
   };
