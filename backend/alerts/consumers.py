@@ -104,12 +104,13 @@ class AlertConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "resume.completed", "v": 1, "last_seq": last})
 
     # ----------------------------------------------------------------------- server → client
-    async def realtime_frame(self, event: dict[str, Any]) -> None:
-        """Group message from backend.realtime.publish."""
-        district = event.get("district_id")
-        if self.district_ids is not None and district not in self.district_ids:
-            return  # never leak a frame outside the user's districts
-        await self._deliver(event["frame"])
+    async def realtime_frames(self, event: dict[str, Any]) -> None:
+        """Group message from backend.realtime.publish: frames of one commit, in seq order."""
+        for item in event["items"]:
+            district = item.get("district_id")
+            if self.district_ids is not None and district not in self.district_ids:
+                continue  # never leak a frame outside the user's districts
+            await self._deliver(item["frame"])
 
     async def _deliver(self, frame: dict[str, Any]) -> None:
         seq = frame["seq"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from backend.accounts.roles import Role
 from backend.accounts.selectors import user_district_ids, user_has_role
@@ -85,41 +86,6 @@ def _parse(payload: Any) -> tuple[BehaviourEvent | None, DeadLetter | None]:
         return None, dead_letter_create(payload=payload, reason=err.reason, detail=str(err))
 
 
-def _incident_for(*, camera: Camera, event: BehaviourEvent, cache: dict) -> Incident:
-    """Open or extend the incident of (camera, type); caller holds the transaction."""
-    key = (camera.pk, event.type)
-    window = incident_window()
-    incident = cache.get(key)
-    if incident is None:
-        incident = (
-            Incident.objects.select_for_update()
-            .filter(camera=camera, type=event.type, last_at__gte=event.started_at - window)
-            .order_by("-last_at")
-            .first()
-        )
-    if incident is not None and incident.last_at >= event.started_at - window:
-        incident.last_at = max(incident.last_at, event.started_at)
-        incident.first_at = min(incident.first_at, event.started_at)
-        incident.alert_count += 1
-        if SEVERITY_RANK[event.severity] > SEVERITY_RANK[incident.severity]:
-            incident.severity = event.severity
-        incident._dirty = True  # type: ignore[attr-defined]
-    else:
-        incident = Incident.objects.create(
-            camera=camera,
-            district_id=camera.district_id,
-            type=event.type,
-            severity=event.severity,
-            first_at=event.started_at,
-            last_at=event.started_at,
-            alert_count=1,
-        )
-        incident._dirty = False  # type: ignore[attr-defined]
-    cache[key] = incident
-    cache.setdefault("touched", {})[incident.pk] = incident
-    return incident
-
-
 def _alert_from(*, event: BehaviourEvent, camera: Camera, incident: Incident) -> Alert:
     return Alert(
         event_uuid=event.event_id,
@@ -165,21 +131,60 @@ def alert_ingest(*, payload: Any) -> IngestResult:
 
 
 def _store(*, events: list[BehaviourEvent], cameras: dict[str, Camera]) -> list[Alert]:
-    """Insert alerts, incidents, history and frames for new events (inside a transaction)."""
-    cache: dict = {}
-    alerts = []
-    for event in sorted(events, key=lambda e: e.started_at):
-        camera = cameras[event.camera]
-        incident = _incident_for(camera=camera, event=event, cache=cache)
-        alerts.append(_alert_from(event=event, camera=camera, incident=incident))
-    touched = cache.get("touched", {}).values()
-    dirty = [i for i in touched if getattr(i, "_dirty", False)]
-    if dirty:
-        Incident.objects.bulk_update(
-            dirty, ["last_at", "first_at", "alert_count", "severity", "updated_at"]
+    """Insert alerts, incidents, history and frames for new events (inside a transaction).
+
+    One query per table whatever the number of events: open incidents of the batch's
+    (camera, type) pairs are read (and locked) at once, new ones are bulk-created.
+    """
+    window = incident_window()
+    events = sorted(events, key=lambda e: e.started_at)
+    camera_ids = {cameras[e.camera].pk for e in events}
+    types = {e.type for e in events}
+    current: dict[tuple[int, str], Incident] = {}
+    candidates = (
+        Incident.objects.select_for_update()
+        .filter(
+            camera_id__in=camera_ids, type__in=types, last_at__gte=events[0].started_at - window
         )
-    for alert in alerts:
-        alert.incident_id = alert.incident.pk
+        .order_by("camera_id", "type", "-last_at")
+    )
+    for incident in candidates:
+        current.setdefault((incident.camera_id, incident.type), incident)
+    new: list[Incident] = []
+    extended: dict[int, Incident] = {}
+    alerts = []
+    for event in events:
+        camera = cameras[event.camera]
+        key = (camera.pk, event.type)
+        incident = current.get(key)
+        if incident is not None and incident.last_at >= event.started_at - window:
+            incident.last_at = max(incident.last_at, event.started_at)
+            incident.alert_count += 1
+            if SEVERITY_RANK[event.severity] > SEVERITY_RANK[incident.severity]:
+                incident.severity = event.severity
+            if incident.pk is not None:
+                extended[incident.pk] = incident
+        else:
+            incident = Incident(
+                camera_id=camera.pk,
+                district_id=camera.district_id,
+                type=event.type,
+                severity=event.severity,
+                first_at=event.started_at,
+                last_at=event.started_at,
+                alert_count=1,
+            )
+            new.append(incident)
+            current[key] = incident
+        alerts.append(_alert_from(event=event, camera=camera, incident=incident))
+    Incident.objects.bulk_create(new)
+    if extended:
+        now = timezone.now()
+        for incident in extended.values():
+            incident.updated_at = now
+        Incident.objects.bulk_update(
+            list(extended.values()), ["last_at", "alert_count", "severity", "updated_at"]
+        )
     if len(alerts) == 1:
         alerts[0].full_clean(exclude=["incident"], validate_unique=False)
     created = Alert.objects.bulk_create(alerts)

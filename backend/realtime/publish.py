@@ -8,11 +8,13 @@ frames (reconnect, slow consumer, Redis hiccup) replays them from the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
@@ -57,19 +59,56 @@ def publish_many_on_commit(
     return [r.id for r in created]
 
 
+class _SenderLoop:
+    """One event loop per process, in a daemon thread, for the sync callers' group_sends.
+
+    async_to_sync would start a fresh loop per call, and channels_redis keeps its connection
+    pool per loop: a new Redis connection for every frame. Re-created after fork.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="realtime-publish", daemon=True
+                ).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+
+_sender = _SenderLoop()
+SEND_TIMEOUT_S = 5.0
+
+
 def _send(messages: list[tuple[int | None, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), _sender.loop())
     try:
-        async_to_sync(_send_all)(layer, messages)
+        future.result(timeout=SEND_TIMEOUT_S)  # in order: the next commit's frames come after
     except Exception:  # the frame is in the outbox; clients catch up with resume
+        future.cancel()
         logger.exception("group_send failed for %d frame(s); clients will resume", len(messages))
 
 
+FRAMES_PER_MESSAGE = 100  # frames of one commit travel together: one group_send per group
+
+
 async def _send_all(layer: Any, messages: list[tuple[int | None, dict[str, Any]]]) -> None:
+    """One channel-layer message per group per chunk, frames in seq order inside it."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
     for district_id, frame in messages:
         for group in groups_for_event(district_id):
+            by_group.setdefault(group, []).append({"district_id": district_id, "frame": frame})
+    for group, items in by_group.items():
+        for i in range(0, len(items), FRAMES_PER_MESSAGE):
             await layer.group_send(
-                group, {"type": "realtime.frame", "district_id": district_id, "frame": frame}
+                group, {"type": "realtime.frames", "items": items[i : i + FRAMES_PER_MESSAGE]}
             )

@@ -61,14 +61,16 @@ def ingest_worker():  # type: ignore[no-untyped-def]
              "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": broker},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    yield broker
-    proc.terminate()
     try:
-        output, _ = proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        output, _ = proc.communicate()
-    print("celery worker output:\n" + output)  # shown by pytest when the test fails
+        yield broker
+    finally:
+        proc.terminate()
+        try:
+            output, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+        print("celery worker output:\n" + output)  # shown by pytest when the test fails
 
 
 def test_worker_ingests_once_dead_letters_bad_input_and_pushes_the_frame(ingest_worker) -> None:  # type: ignore[no-untyped-def]

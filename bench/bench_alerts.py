@@ -1,0 +1,54 @@
+"""Alert ingest throughput (bulk vs one event per call) and publish → WebSocket latency."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.__main__ import result
+from bench.bench_registry import _bench_database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run() -> list[dict]:
+    env = {**os.environ, "DATABASE_URL": _bench_database_url(), "HAECHI_LOG_LEVEL": "WARNING"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.alerts_run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
+    )  # fmt: skip
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    single_rate = data["single_count"] / data["single_seconds"]
+    bulk_rate = data["bulk_count"] / data["bulk_seconds"]
+    checks = (
+        f"lost={data['lost']}, duplicates={data['duplicates']}, "
+        f"redelivered burst created {data['redelivery_created']}"
+    )
+    rows = [
+        result("alerts.ingest_bulk_rate", bulk_rate, "events/s",
+               baseline="alert_ingest, one event per call/transaction",
+               baseline_value=single_rate,
+               notes=f"{data['bulk_count']} events in batches of 1000 vs {data['single_count']} "
+                     f"single; target >= 1000 events/s; {checks}"),
+        result("alerts.ingest_single_rate", single_rate, "events/s",
+               notes="the alerts.ingest task's path: validate, dedupe, incident, alert, history, "
+                     "outbox frame; one transaction per event"),
+        result("alerts.ingest_lost_or_duplicated", data["lost"] + data["duplicates"], "events",
+               notes=checks, higher_is_better=False),
+    ]  # fmt: skip
+    if "latency_p50_ms" in data:
+        note = (
+            f"{data['latency_count']} alerts at 50/s: send_task('alerts.ingest') → Redis broker "
+            "→ Celery solo worker → PostGIS commit → channel layer → Daphne → websockets client; "
+            f"max {data['latency_max_ms']:.1f} ms"
+        )
+        rows += [
+            result("alerts.push_latency_p50_ms", data["latency_p50_ms"], "ms", notes=note,
+                   higher_is_better=False),
+            result("alerts.push_latency_p95_ms", data["latency_p95_ms"], "ms",
+                   notes="goal p95 <= 250 ms; " + note, higher_is_better=False),
+        ]  # fmt: skip
+    return rows
