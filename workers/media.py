@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
+from workers.stream.sampling import downscale
+
 log = logging.getLogger(__name__)
 Box = Sequence[float]
 
@@ -102,10 +104,12 @@ class FrameRing:
     def add(self, t_s: float, image: np.ndarray, person_boxes: Sequence[Box] = ()) -> None:
         """Store one frame (blurred now, so unblurred pixels never reach disk)."""
         cfg = self.config
-        img = blur_heads(image, person_boxes, cfg) if cfg.blur_heads else image
+        img = image
         if img.shape[1] > cfg.clip_width:
             scale = cfg.clip_width / img.shape[1]
-            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            img = downscale(img, cfg.clip_width)
+            person_boxes = [tuple(v * scale for v in b) for b in person_boxes]
+        img = blur_heads(img, person_boxes, cfg) if cfg.blur_heads else img.copy()
         self._frames.append(BufferedFrame(t_s, img))
         while self._frames and t_s - self._frames[0].t_s > self.keep_s:
             self._frames.popleft()

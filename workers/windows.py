@@ -119,31 +119,43 @@ def run_window(
             wall_start=datetime.now(UTC),
         )
         ring = FrameRing(media)
+        wall_start = pipeline.wall_start
+        assert wall_start is not None
+        due: list[tuple[float, Incident]] = []  # confirmed, published once post_s is buffered
+        published: list[Incident] = []
+
+        def send(incident: Incident) -> None:
+            if any(p is incident for p in published):
+                return
+            published.append(incident)
+            result.events += 1
+            size = None
+            if pipeline.last_image is not None:
+                size = (int(pipeline.last_image.shape[1]), int(pipeline.last_image.shape[0]))
+            event = to_contract(
+                incident, camera=spec.code, wall_start=wall_start, worker=owner, frame_size=size
+            )
+            event = _attach_media(event, incident, ring, pipeline, media_dir, media)
+            if publisher.publish(event):
+                result.published += 1
 
         def remember(frame: Frame, tracks: list[Track]) -> None:
             ring.add(frame.t_s, frame.image, [t.box for t in tracks if t.label == "person"])
+            due.extend((frame.t_s + media.post_s, e) for e in pipeline.aggregator.just_confirmed)
+            pipeline.aggregator.just_confirmed.clear()
+            for item in [d for d in due if d[0] <= frame.t_s]:
+                due.remove(item)
+                send(item[1])
 
         pipeline.on_frame = remember
 
         def stop() -> bool:
             return heartbeat.lost.is_set() or time.monotonic() - started >= window_s
 
-        assert pipeline.wall_start is not None
         for incident in pipeline.run(spec.url, stop=stop):
-            result.events += 1
-            size = None
-            if pipeline.last_image is not None:
-                size = (int(pipeline.last_image.shape[1]), int(pipeline.last_image.shape[0]))
-            event = to_contract(
-                incident,
-                camera=spec.code,
-                wall_start=pipeline.wall_start,
-                worker=owner,
-                frame_size=size,
-            )
-            event = _attach_media(event, incident, ring, pipeline, media_dir, media)
-            if publisher.publish(event):
-                result.published += 1
+            send(incident)  # closed before its post-event time was up (or never published)
+        for _, incident in due:
+            send(incident)
         result.frames = pipeline.stats.frames
         if heartbeat.lost.is_set():
             result.status = "lease_lost"

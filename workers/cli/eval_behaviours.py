@@ -55,7 +55,13 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
         persist=cfg.persist,
         report=report,
     )
-    row = scores.row("fight", f"8-fold CV grouped by source video; threshold {threshold:.2f}")
+    base, n_base = scores.accuracy_where(lambda c: "more_fight" not in c.path.parts)
+    more, n_more = scores.accuracy_where(lambda c: "more_fight" in c.path.parts)
+    row = scores.row(
+        "fight",
+        f"8-fold CV grouped by source video; threshold {threshold:.2f}; accuracy "
+        f"{base:.3f} on the {n_base} surveillance clips, {more:.3f} on {n_more} more_fight clips",
+    )
     row["errors"] = scores.errors
     return row, {"config": {"threshold": threshold}, "model": model, "metrics": row}
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from workers.rules.geometry import Box, Zone, union_box
+from workers.stream.sampling import downscale
 from workers.tracking.base import Track
 
 EVENT_TYPES = (
@@ -76,12 +76,7 @@ class FrameContext:
         """The frame resized to `width` pixels wide (BGR), computed once per frame and width."""
         key = f"small:{width}"
         if key not in self.cache:
-            h, w = self.image.shape[:2]
-            if w == width:
-                self.cache[key] = self.image
-            else:
-                size = (width, max(8, round(h * width / w)))
-                self.cache[key] = cv2.resize(self.image, size, interpolation=cv2.INTER_AREA)
+            self.cache[key] = downscale(self.image, width)
         small: np.ndarray = self.cache[key]
         return small
 
@@ -156,11 +151,16 @@ class Rule(abc.ABC):
 
 
 class EventAggregator:
-    """Merges hits into events; returns events when they close."""
+    """Merges hits into events; returns events when they close.
+
+    Live use: `just_confirmed` collects events the moment they are confirmed (still open), so an
+    alert need not wait for the incident to end; the same object is later returned on close.
+    """
 
     def __init__(self, configs: dict[str, RuleConfig]) -> None:
         self.configs = configs
         self._open: dict[tuple[str, str], tuple[BehaviourEvent, float]] = {}
+        self.just_confirmed: list[BehaviourEvent] = []  # drained by live publishers
 
     def add(
         self, hits: list[Hit], t_s: float, image: np.ndarray | None = None
@@ -196,8 +196,9 @@ class EventAggregator:
                 )
                 self._open[slot] = (event, hit.t_s)
             event = self._open[slot][0]
-            if event.end_s - event.start_s >= cfg.min_duration_s:
+            if not event.confirmed and event.end_s - event.start_s >= cfg.min_duration_s:
                 event.confirmed = True
+                self.just_confirmed.append(event)
         closed: list[BehaviourEvent] = []
         for slot, (event, last) in list(self._open.items()):
             cfg = self.configs.get(slot[0], RuleConfig())

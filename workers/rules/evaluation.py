@@ -49,8 +49,10 @@ class Scores:
     fn: int = 0
     tn: int = 0
     errors: list[str] = field(default_factory=list)
+    outcomes: list[tuple[Clip, bool]] = field(default_factory=list)
 
     def add(self, clip: Clip, predicted: bool) -> None:
+        self.outcomes.append((clip, predicted))
         if clip.positive and predicted:
             self.tp += 1
         elif clip.positive:
@@ -74,6 +76,12 @@ class Scores:
     def accuracy(self) -> float:
         total = self.tp + self.fp + self.fn + self.tn
         return (self.tp + self.tn) / total if total else 0.0
+
+    def accuracy_where(self, keep: Callable[[Clip], bool]) -> tuple[float, int]:
+        """Accuracy and clip count over the clips `keep` selects."""
+        chosen = [(c, p) for c, p in self.outcomes if keep(c)]
+        right = sum(c.positive == p for c, p in chosen)
+        return (right / len(chosen) if chosen else 0.0), len(chosen)
 
     def row(self, kind: str, note: str) -> dict[str, Any]:
         return {

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
-from workers.stream.sampling import FpsSampler
+from workers.stream.sampling import FpsSampler, downscale
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,8 @@ class FrozenWatch:
 
     def update(self, image: np.ndarray, t_s: float) -> bool | None:
         """Feed a sampled frame; returns True/False when the frozen state changes, else None."""
-        small = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (64, 36)).astype(np.int16)
+        small = cv2.cvtColor(cv2.resize(downscale(image, 128), (64, 36)), cv2.COLOR_BGR2GRAY)
+        small = small.astype(np.int16)
         same = self._last is not None and float(np.abs(small - self._last).mean()) <= self.max_diff
         self._last = small
         if not same:

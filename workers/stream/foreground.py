@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
+from workers.stream.sampling import downscale
+
 
 class ForegroundConfig(BaseModel):
     """Background subtraction and blob filtering."""
@@ -49,11 +51,9 @@ class ForegroundBlobs:
     def detect(self, frame: np.ndarray) -> list[Blob]:
         """Blobs in original pixels, largest first."""
         cfg = self.config
-        h, w = frame.shape[:2]
+        w = frame.shape[1]
         scale = cfg.width / w
-        small = cv2.resize(
-            frame, (cfg.width, max(8, round(h * scale))), interpolation=cv2.INTER_AREA
-        )
+        small = downscale(frame, cfg.width)
         fg = self._mog.apply(small)
         self._frames += 1
         mask = (fg == 255).astype(np.uint8)  # 127 = shadow

@@ -38,6 +38,9 @@ class AbandonmentConfig(RuleConfig):
         default=1.5, ge=0, le=100, description="a person this many box heights away attends it"
     )
     merge_gap_s: float = Field(default=30.0, ge=0, le=3600)
+    max_changed_fraction: float = Field(
+        default=0.3, gt=0, le=1, description="more of the view changed = scene change, relearn"
+    )
 
 
 @register
@@ -75,6 +78,10 @@ class AbandonmentRule(Rule):
         static = (np.abs(grey - self._long) > cfg.diff_threshold) & (
             np.abs(grey - self._short) <= cfg.diff_threshold / 2
         )
+        if float(static.mean()) > cfg.max_changed_fraction:  # lights, cover, camera moved
+            self._long = grey.copy()
+            self._static_since[:] = np.inf
+            return []
         # the long-term background learns only where nothing new stands still
         cv2.accumulateWeighted(
             grey, self._long, min(1.0, dt / cfg.long_term_s), mask=(~static).astype(np.uint8)

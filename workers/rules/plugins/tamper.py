@@ -65,9 +65,10 @@ class TamperRule(Rule):
 
     def process(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
-        if "frozen" in ctx.stream_flags:
-            return [Hit("tamper", ctx.t_s, 0.8, key="frozen", detail="frozen picture")]
         mean, std, sharp, edges = self.measure(ctx.small(160))
+        dark_or_flat = std < cfg.flat_std * 2 and (mean < cfg.dark_level or std < cfg.flat_std)
+        if "frozen" in ctx.stream_flags and not dark_or_flat:  # a black view is also "frozen"
+            return [Hit("tamper", ctx.t_s, 0.8, key="frozen", detail="frozen picture")]
         if self._start is None:
             self._start = ctx.t_s
         causes: list[tuple[str, float]] = []
