@@ -55,6 +55,11 @@ class CameraRegistry:
         raw = self.client.hget(PREFIX + "cameras", code)
         return None if raw is None else CameraSpec.model_validate(json.loads(raw))
 
+    def codes(self) -> list[str]:
+        """Registered camera codes, sorted."""
+        raw: list[Any] = self.client.hkeys(PREFIX + "cameras")  # type: ignore[assignment]
+        return sorted(c.decode() if isinstance(c, bytes) else str(c) for c in raw)
+
     def all(self) -> list[CameraSpec]:
         raw: dict[Any, Any] = self.client.hgetall(PREFIX + "cameras")  # type: ignore[assignment]
         return [CameraSpec.model_validate(json.loads(v)) for _, v in sorted(raw.items())]
@@ -90,6 +95,18 @@ class Leases:
     def owner(self, code: str) -> str | None:
         raw = self.client.get(self.key(code))
         return None if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    def owners(self, codes: list[str], chunk: int = 1000) -> dict[str, str | None]:
+        """Owner of each camera (None = free), fetched with MGET in chunks (85,000 cameras)."""
+        found: dict[str, str | None] = {}
+        for i in range(0, len(codes), chunk):
+            part = codes[i : i + chunk]
+            values: list[Any] = self.client.mget([self.key(c) for c in part])  # type: ignore[assignment]
+            for code, raw in zip(part, values, strict=True):
+                found[code] = (
+                    None if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
+                )
+        return found
 
     def mark_pending(self, code: str, ttl_s: float) -> bool:
         """True when no window task was queued for `code` yet (and marks one)."""

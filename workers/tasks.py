@@ -43,9 +43,10 @@ def schedule() -> int:
     """Beat: queue a window for every camera that has no lease and no queued window."""
     leases = _leases()
     queued = 0
-    for spec in CameraRegistry(_redis()).all():
-        if leases.owner(spec.code) is None and leases.mark_pending(spec.code, 3 * SCHEDULE_EVERY_S):
-            analyse_window.apply_async(args=[spec.code])
+    codes = CameraRegistry(_redis()).codes()
+    for code, owner in leases.owners(codes).items():
+        if owner is None and leases.mark_pending(code, 3 * SCHEDULE_EVERY_S):
+            analyse_window.apply_async(args=[code])
             queued += 1
     return queued
 

@@ -41,3 +41,16 @@ def test_registry_round_trip_and_pending_markers(redis_client: redis.Redis) -> N
     assert leases.mark_pending("A", 5) and not leases.mark_pending("A", 5)
     leases.clear_pending("A")
     assert leases.mark_pending("A", 5)
+
+
+def test_owners_of_many_cameras_in_bulk(redis_client: redis.Redis) -> None:
+    leases = Leases(redis_client, ttl_s=5)
+    registry = CameraRegistry(redis_client)
+    for i in range(2500):
+        registry.put(CameraSpec(code=f"C{i:05d}", url="x"))
+    for i in range(0, 2500, 7):
+        leases.acquire(f"C{i:05d}", f"w{i % 3}")
+    owners = leases.owners(registry.codes(), chunk=1000)
+    assert len(owners) == 2500
+    assert owners["C00007"] == "w1" and owners["C00008"] is None
+    assert sum(o is not None for o in owners.values()) == len(range(0, 2500, 7))
