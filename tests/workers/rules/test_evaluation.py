@@ -35,3 +35,24 @@ def test_groups_keep_related_clips_on_one_side() -> None:
     fights = {c.path.name: c.group for c in fight_clips(root, more=False)}
     assert fights["fi013.mp4"] == fights["fi014.mp4"]  # same source video in the CSV
     assert len(fights) == 63
+
+
+def test_eval_behaviours_cli_prints_a_row_per_behaviour(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    fire = shared_path("footage/fire/emoykim_test5.avi")
+    neon = shared_path("footage/nofire/emoykim_test7.avi")
+    (tmp_path / "labels.json").write_text(
+        json.dumps({"fire": [str(fire)], "nofire": [str(neon)], "fight": [], "nonfight": []})
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "workers", "eval-behaviours", "--only", "fire", "--json",
+         "--footage", str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True, timeout=300,
+        check=True,
+    )  # fmt: skip
+    row = json.loads(done.stdout.splitlines()[0])
+    assert (row["type"], row["tp"], row["tn"], row["fp"], row["fn"]) == ("fire", 1, 1, 0, 0)
+    assert row["precision"] == 1.0 and row["recall"] == 1.0
