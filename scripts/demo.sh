@@ -42,8 +42,12 @@ if [ -f workers/celery_app.py ]; then
   pids+=($!)
 fi
 if [ -f workers/cli/simulate.py ]; then
-  "$PY" -m workers simulate >"$HAECHI_VAR/log/simulator.log" 2>&1 &
+  # Simulated cameras replay real clips as MJPEG streams for registry cameras in the demo
+  # agents' districts, so their events reach those agents' consoles.
+  CODES=$("$PY" manage.py assign_demo_streams --count 4 --base-url "http://127.0.0.1:8554/cam/" 2>/dev/null | tail -1)
+  "$PY" -m workers simulate --codes "$CODES" --port 8554 >"$HAECHI_VAR/log/simulator.log" 2>&1 &
   pids+=($!)
+  log "simulated cameras: $CODES"
 fi
 
 for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backend.cameras.models import Camera
+
+DEMO_DISTRICTS = ("11140", "11110", "11680", "11650")  # the demo agents' districts
+
+
+class Command(BaseCommand):
+    help = (
+        "Point N online AI cameras in the demo agents' districts at the camera simulator and "
+        "print their codes (comma-separated) for `python -m workers simulate --codes`."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--count", type=int, default=4)
+        parser.add_argument("--base-url", default="http://127.0.0.1:8554/cam/")
+
+    @transaction.atomic
+    def handle(self, *args, count: int, base_url: str, **options) -> None:
+        codes: list[str] = []
+        for code in DEMO_DISTRICTS:
+            per_district = max(1, count // len(DEMO_DISTRICTS))
+            cameras = Camera.objects.filter(
+                district__code=code, has_ai=True, status="online", rollout_stage="live"
+            ).order_by("code")[:per_district]
+            for camera in cameras:
+                camera.stream_url = f"{base_url}{camera.code}.mjpg"
+                camera.full_clean()
+                camera.save(update_fields=["stream_url", "updated_at"])
+                codes.append(camera.code)
+        self.stdout.write(",".join(codes[:count]))
