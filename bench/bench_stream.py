@@ -148,8 +148,9 @@ def run() -> list[dict]:
     rows.append(
         result(
             "stream.1080p_decode_cpu_share", decode / total, "fraction of CPU",
-            notes=f"decode {decode:.1f} s, detector {serial['detect_s']:.1f} s, rules+gate "
-            f"{serial['rules_s']:.1f} s of {total:.1f} CPU s for {serial['stream_s']:.0f} s of video",
+            notes=f"decode-only pass {decode:.1f} CPU s of {total:.1f} CPU s for the full serial "
+            f"pipeline on {serial['stream_s']:.0f} s of video; stage wall times in that run: detector "
+            f"{serial['detect_s']:.1f} s, rules+gate {serial['rules_s']:.1f} s",
         )
     )  # fmt: skip
     gated = _concurrent(b720, processes=2, gate=True)

@@ -65,6 +65,7 @@ class PipelineStats:
     detected: int = 0
     events: int = 0
     bad_frames: int = 0
+    rule_errors: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: {"decode": 0.0, "gate": 0.0, "detect": 0.0, "rules": 0.0}
     )
@@ -77,6 +78,7 @@ class PipelineStats:
             "detected": self.detected,
             "events": self.events,
             "bad_frames": self.bad_frames,
+            "rule_errors": self.rule_errors,
             "skipped_fraction": round(skipped_fraction, 4),
             "stream_s": round(self.stream_s, 3),
             "seconds": {k: round(v, 4) for k, v in self.seconds.items()},
@@ -165,7 +167,11 @@ class Pipeline:
         )
         hits: list[Hit] = []
         for rule in self.rules:
-            hits.extend(rule.process(ctx))
+            try:
+                hits.extend(rule.process(ctx))
+            except Exception:  # one broken rule or odd frame must not stop the camera
+                self.stats.rule_errors += 1
+                log.exception("camera %s: rule %s failed at %.2f s", ctx.camera, rule.key, ctx.t_s)
         events = self.aggregator.add(hits, frame.t_s, frame.image)
         done = time.perf_counter()
         self.stats.seconds["gate"] += gated - started

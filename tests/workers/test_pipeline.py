@@ -134,3 +134,27 @@ def test_unreachable_camera_is_one_offline_event() -> None:
     pipeline = Pipeline(config, SceneConfig(), detector=None)
     events = list(pipeline.run("http://127.0.0.1:9/cam.mjpg"))
     assert [(e.type, e.detail) for e in events] == [("offline", "failed")]
+
+
+def test_a_failing_rule_is_counted_and_the_others_keep_working(tmp_path: Path) -> None:
+    from workers.rules.base import FrameContext, Hit, Rule
+    from workers.rules.plugins.tamper import TamperConfig, TamperRule
+
+    class Broken(Rule):
+        key = "broken"
+        event_type = "broken"
+
+        def process(self, ctx: FrameContext) -> list[Hit]:
+            raise RuntimeError("bug")
+
+    def blackout(i: int, img: np.ndarray) -> None:
+        if i >= 50:
+            img[:] = 0
+
+    video = write_video(tmp_path / "b.mp4", frames=250, draw=blackout)
+    pipeline = Pipeline(
+        PipelineConfig(detector=None), rules=[Broken(TamperConfig()), TamperRule(TamperConfig())]
+    )
+    events = list(pipeline.run(video))
+    assert [e.type for e in events] == ["tamper"]
+    assert pipeline.stats.rule_errors == pipeline.stats.frames == 50
