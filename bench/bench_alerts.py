@@ -41,7 +41,8 @@ def run() -> list[dict]:
     ]  # fmt: skip
     if "latency_p50_ms" in data:
         note = (
-            f"{data['latency_count']} alerts at 50/s: send_task('alerts.ingest') → Redis broker "
+            f"{data['latency_count']} alerts at {data['latency_rate_hz']:g}/s "
+            f"(all received {data['latency_drain_s']:.1f} s after the first send): send_task('alerts.ingest') → Redis broker "
             "→ Celery solo worker → PostGIS commit → channel layer → Daphne → websockets client; "
             f"max {data['latency_max_ms']:.1f} ms"
         )

@@ -32,7 +32,8 @@ from backend.alerts.models import (
 )
 from backend.alerts.payloads import alert_payload
 from backend.audit.services import audit_record
-from backend.cameras.models import Camera
+from backend.cameras.models import Camera, CameraStatus
+from backend.cameras.services.cameras import camera_update
 from backend.common.exceptions import ApplicationError
 from backend.realtime.publish import publish_many_on_commit, publish_on_commit
 from workers.contracts import BehaviourEvent
@@ -186,15 +187,57 @@ def _store(*, events: list[BehaviourEvent], cameras: dict[str, Camera]) -> list[
             list(extended.values()), ["last_at", "alert_count", "severity", "updated_at"]
         )
     if len(alerts) == 1:
-        alerts[0].full_clean(exclude=["incident"], validate_unique=False)
+        # field validation only: the FK constraints hold for camera/district/incident
+        alerts[0].full_clean(
+            exclude=["incident", "camera", "district", "assignee"], validate_unique=False
+        )
     created = Alert.objects.bulk_create(alerts)
     AlertHistory.objects.bulk_create(
         AlertHistory(alert=a, action="created", to_status=AlertStatus.NEW) for a in created
     )
-    publish_many_on_commit(
-        frames=[("alert.created", a.district_id, {"alert": alert_payload(a)}) for a in created]
-    )
+    frames = [("alert.created", a.district_id, {"alert": alert_payload(a)}) for a in created]
+    frames += _camera_health_from(alerts=created)
+    publish_many_on_commit(frames=frames)
     return created
+
+
+# Behaviour types that say something about the camera itself, and the status they imply.
+HEALTH_STATUS = {"offline": CameraStatus.OFFLINE, "tamper": CameraStatus.DEGRADED}
+
+
+def _camera_health_from(*, alerts: list[Alert]) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """Offline/tamper events change the camera's registry status; returns the frames to push."""
+    frames: list[tuple[str, int | None, dict[str, Any]]] = []
+    seen: set[int] = set()
+    for alert in alerts:
+        status = HEALTH_STATUS.get(alert.type)
+        if status is None or alert.camera_id in seen:
+            continue
+        seen.add(alert.camera_id)
+        camera = Camera.objects.select_for_update().get(pk=alert.camera_id)
+        previous = camera.status
+        if previous == status:
+            continue
+        camera_update(camera=camera, data={"status": status}, actor=None)
+        frames.append(
+            (
+                "camera.status_changed",
+                camera.district_id,
+                {
+                    "camera": {
+                        "id": camera.pk,
+                        "code": camera.code,
+                        "district_id": camera.district_id,
+                        "lon": camera.location.x,
+                        "lat": camera.location.y,
+                        "status": status,
+                        "previous": previous,
+                        "alert_id": alert.pk,
+                    }
+                },
+            )
+        )
+    return frames
 
 
 def alerts_ingest_bulk(*, payloads: Iterable[Any]) -> BulkIngestResult:

@@ -126,3 +126,27 @@ def test_history_is_append_only() -> None:
     alert_ingest(payload=event("CAM-COEX"))
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AlertHistory.objects.update(note="rewritten")
+
+
+def test_offline_and_tamper_events_change_camera_status_and_push_a_frame() -> None:
+    from backend.audit.models import AuditEntry
+
+    camera = make_camera(*COEX, code="CAM-COEX")
+    assert camera.status == "online"
+    alert_ingest(payload=event("CAM-COEX", type="offline"))
+    camera.refresh_from_db()
+    assert camera.status == "offline"
+    frames = list(RealtimeEvent.objects.order_by("id").values_list("type", "frame"))
+    assert [t for t, _ in frames] == ["alert.created", "camera.status_changed"]
+    assert frames[1][1]["camera"]["code"] == "CAM-COEX"
+    assert (frames[1][1]["camera"]["previous"], frames[1][1]["camera"]["status"]) == (
+        "online",
+        "offline",
+    )
+    assert AuditEntry.objects.filter(action="camera.updated", object_id=str(camera.pk)).exists()
+    alert_ingest(payload=event("CAM-COEX", type="offline", at_s=5))  # already offline
+    assert RealtimeEvent.objects.filter(type="camera.status_changed").count() == 1
+    alerts_ingest_bulk(payloads=[event("CAM-COEX", type="tamper", at_s=9)])
+    camera.refresh_from_db()
+    assert camera.status == "degraded"
+    assert RealtimeEvent.objects.filter(type="camera.status_changed").count() == 2

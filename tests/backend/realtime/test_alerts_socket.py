@@ -237,3 +237,24 @@ def test_forged_messages_get_an_error_frame_and_the_socket_survives(message: str
 
     run(scenario)
     assert not RealtimeEvent.objects.exists()  # nothing a client sends becomes a frame
+
+
+def test_camera_going_offline_is_pushed_to_its_district_only() -> None:
+    make_camera(*COEX, code="CAM-GN")
+    gn_agent = make_user(Role.AGENT, "11680")
+    jg_agent = make_user(Role.AGENT, "11140")
+
+    async def scenario() -> None:
+        gn, jg = await open_as(gn_agent), await open_as(jg_agent)
+        await ingest(event("CAM-GN", type="offline"))
+        created = await gn.receive_json_from(timeout=5)
+        changed = await gn.receive_json_from(timeout=5)
+        assert created["type"] == "alert.created"
+        assert changed["type"] == "camera.status_changed" and changed["v"] == 1
+        assert changed["seq"] == created["seq"] + 1
+        assert (changed["camera"]["code"], changed["camera"]["status"]) == ("CAM-GN", "offline")
+        assert await jg.receive_nothing(timeout=QUIET)
+        await gn.disconnect()
+        await jg.disconnect()
+
+    run(scenario)
