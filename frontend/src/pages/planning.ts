@@ -10,14 +10,21 @@ import { createMap } from "../map/createMap";
 import { tileUrl } from "../map/layers";
 
 export interface CoverageRow {
-  district_code: string;
+  code: string;
   name_ko: string;
   name_en: string;
   area_km2: number;
   covered_km2: number;
-  coverage_pct: number;
-  redundancy: number;
-  cameras?: number;
+  coverage_pct: number | null;
+  redundancy: number | null;
+  cameras: number;
+}
+
+interface CoverageResponse {
+  period: string;
+  method: string | null;
+  computed_at: string | null;
+  results: CoverageRow[];
 }
 
 /** Colour ramp for coverage % (with the numeric value always shown next to it). */
@@ -75,10 +82,12 @@ export function renderPlanning(root: HTMLElement, _districts: District[]): () =>
   async function load(): Promise<void> {
     status.textContent = t("loading");
     try {
-      const rows = await api<CoverageRow[]>(`/api/v1/coverage/districts/?period=${period}`);
-      status.textContent = "";
-      renderTable(table, chart, rows);
-      colourDistricts(map, rows);
+      const body = await api<CoverageResponse>(`/api/v1/coverage/districts/?period=${period}`);
+      status.textContent = body.results.length
+        ? `${body.method ?? ""} (${body.computed_at ? new Date(body.computed_at).toLocaleString() : ""})`
+        : "Coverage has not been computed yet (manage.py compute_analytics).";
+      renderTable(table, chart, body.results);
+      colourDistricts(map, body.results);
     } catch (err) {
       status.textContent = `Coverage not available: ${String(err)}`;
     }
@@ -105,27 +114,29 @@ export function renderPlanning(root: HTMLElement, _districts: District[]): () =>
 }
 
 function renderTable(table: HTMLTableElement, chart: HTMLElement, rows: CoverageRow[]): void {
-  const sorted = [...rows].sort((a, b) => a.coverage_pct - b.coverage_pct);
+  const pct = (r: CoverageRow) => r.coverage_pct ?? 0;
+  const sorted = [...rows].sort((a, b) => pct(a) - pct(b));
   table.replaceChildren(
-    h("thead", {}, h("tr", {}, h("th", {}, t("district")), h("th", {}, "km²"), h("th", {}, `${t("coverage")} %`), h("th", {}, "Redundancy"))),
+    h("thead", {}, h("tr", {}, h("th", {}, t("district")), h("th", {}, t("cameras")), h("th", {}, "km²"), h("th", {}, `${t("coverage")} %`), h("th", {}, "Redundancy"))),
     h(
       "tbody",
       {},
       ...sorted.map((r) =>
         h(
           "tr",
-          { "data-district": r.district_code },
+          { "data-district": r.code },
           h("td", {}, lang() === "ko" ? r.name_ko : r.name_en),
+          h("td", {}, formatNumber(r.cameras)),
           h("td", {}, r.area_km2.toFixed(1)),
-          h("td", {}, h("span", { class: "swatch", style: `background:${coverageColor(r.coverage_pct)}` }), ` ${r.coverage_pct.toFixed(1)}`),
-          h("td", {}, r.redundancy.toFixed(2)),
+          h("td", {}, h("span", { class: "swatch", style: `background:${coverageColor(pct(r))}` }), ` ${r.coverage_pct === null ? "—" : r.coverage_pct.toFixed(1)}`),
+          h("td", {}, r.redundancy === null ? "—" : r.redundancy.toFixed(2)),
         ),
       ),
     ),
   );
   chart.replaceChildren(
     ...sorted.map((r) =>
-      h("div", { class: "bar" }, h("span", { class: "bar-label" }, lang() === "ko" ? r.name_ko : r.name_en), h("span", { class: "bar-fill", style: `width:${Math.min(100, r.coverage_pct)}%;background:${coverageColor(r.coverage_pct)}` })),
+      h("div", { class: "bar" }, h("span", { class: "bar-label" }, lang() === "ko" ? r.name_ko : r.name_en), h("span", { class: "bar-fill", style: `width:${Math.min(100, pct(r))}%;background:${coverageColor(pct(r))}` })),
     ),
   );
 }
@@ -151,7 +162,7 @@ function addPlanningLayers(map: MapLibreMap): void {
 function colourDistricts(map: MapLibreMap, rows: CoverageRow[]): void {
   const apply = () => {
     const expr: unknown[] = ["match", ["get", "code"]];
-    for (const r of rows) expr.push(r.district_code, coverageColor(r.coverage_pct));
+    for (const r of rows) expr.push(r.code, coverageColor(r.coverage_pct ?? 0));
     expr.push("#ffffff");
     if (rows.length) map.setPaintProperty("districts-fill", "fill-color", expr as never);
     map.setPaintProperty("districts-fill", "fill-opacity", 0.55);

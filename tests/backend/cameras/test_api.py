@@ -186,7 +186,9 @@ def test_openapi_schema_is_served(cameras):
 
 
 def test_rollout_progress_counts_kinds_stages_and_status(cameras):
-    make_camera(*COEX, code="GN-2", kind="new_ai", has_ai=True, status="planned", rollout_stage="planned")
+    make_camera(
+        *COEX, code="GN-2", kind="new_ai", has_ai=True, status="planned", rollout_stage="planned"
+    )
     body = client_for(make_user(Role.PLANNER)).get("/api/v1/cameras/rollout/").json()
     assert body["plan"]["upgraded_ai"] == 70_000 and body["plan"]["phase1"] == 4_784
     assert body["kinds"]["legacy"]["total"] == 2
