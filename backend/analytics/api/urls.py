@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from backend.analytics.api.views import (
+    BlindSpotsView,
+    CoverageDistrictsView,
+    HotspotsView,
+    SitesView,
+)
+
+urlpatterns = [
+    path("coverage/districts/", CoverageDistrictsView.as_view(), name="coverage-districts"),
+    path("coverage/blindspots/", BlindSpotsView.as_view(), name="coverage-blindspots"),
+    path("hotspots/", HotspotsView.as_view(), name="hotspots"),
+    path("planning/sites/", SitesView.as_view(), name="planning-sites"),
+]

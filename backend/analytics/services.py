@@ -1,0 +1,441 @@
+"""Analytics runs: load the registry from PostGIS, call gis/ (pure), persist the results in bulk.
+
+All metric work happens in EPSG:5186 inside gis/; results are stored in EPSG:4326 (and 3857 for
+tiles). Each persist replaces a whole result table inside one transaction, so readers see either
+the previous run or the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from numpy.typing import NDArray
+
+from backend.analytics import selectors
+from backend.analytics.models import (
+    AnalysisRun,
+    BlindSpot,
+    CrimeStat,
+    CrimeType,
+    DistrictCoverage,
+    Hotspot,
+    SiteRecommendation,
+)
+from backend.cameras.models import District
+from backend.cameras.seoul import gu_code
+from backend.common.exceptions import ApplicationError
+from backend.tiles.selectors import layer_version
+from gis import io as gis_io
+from gis.blindspots import blind_spots
+from gis.coverage import CoverageModel, Zones, covered_share
+from gis.crs import METRIC, lonlat_to_metric, to_metric
+from gis.footprints import FootprintDefaults, make_params
+from gis.grids import Grid
+from gis.hotspots import HotspotResult, hotspots
+from gis.siting import attractor_surface, demand_surface, recommend_sites
+
+log = logging.getLogger(__name__)
+
+CELL_M = 5.0
+"""Coverage raster cell (EPSG:5186): 5 m keeps a 30 m camera's area within a few percent."""
+BLOCK_CELLS = 50  # blind-spot blocks and hotspot cells: 50 × 5 m = 250 m
+SITE_CELLS = 10  # siting demand grid: 10 × 5 m = 50 m
+DEFAULT_K = 200
+NEW_CAMERA_RADIUS_M = 50.0
+MIN_POINT_INCIDENTS = 50
+DEFAULTS = FootprintDefaults(fov_deg=90.0, range_m=30.0)
+
+
+@dataclass
+class AnalyticsState:
+    """What one pipeline run keeps between steps (all EPSG:5186)."""
+
+    model: CoverageModel
+    zones: Zones
+    districts: gpd.GeoDataFrame
+    cameras: int
+    cameras_outside: int
+    cameras_version: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    risk: NDArray[np.float64] | None = None
+    hotspot_method: str = ""
+
+
+def _geos(geom: shapely.Geometry, srid: int, *, multi: bool = False) -> GEOSGeometry:
+    if multi and geom.geom_type == "Polygon":
+        geom = shapely.MultiPolygon([geom])
+    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=srid)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Polygon parts only (make_valid may return a collection with stray lines/points)."""
+    if geom.geom_type in {"Polygon", "MultiPolygon"}:
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in {"Polygon", "MultiPolygon"}]
+    polys = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polys) if polys else shapely.Polygon()
+
+
+def _reproject(geoms: Any, crs: str) -> list[shapely.Geometry]:
+    return list(gpd.GeoSeries(geoms, crs=METRIC).to_crs(crs).array)
+
+
+def coverage_model_build(*, cell_m: float = CELL_M) -> AnalyticsState:
+    """Rasterise every camera of the registry over the districts (EPSG:5186 grid)."""
+    started = time.perf_counter()
+    version = layer_version(layer="cameras")  # read first: later edits trigger another run
+    districts = selectors.districts_frame()
+    if districts.empty:
+        raise ApplicationError("no districts loaded; run import_districts first", code="no_data")
+    metric = to_metric(districts)
+    grid = Grid.from_bounds(metric.total_bounds, cell_m)
+    zones = Zones.from_polygons("gu", grid, metric, id_column="id", name_column="code")
+    cams = selectors.cameras_arrays()
+    x, y = lonlat_to_metric(cams.lon, cams.lat)
+    params = make_params(
+        cams.ids.astype(object),
+        x,
+        y,
+        heading_deg=cams.heading_deg,
+        fov_deg=cams.fov_deg,
+        range_m=cams.range_m,
+        ptz=cams.ptz,
+        infrared=cams.infrared,
+        online=cams.online,
+        defaults=DEFAULTS,
+    )
+    model = CoverageModel.build(params, grid, [zones], DEFAULTS)
+    outside = int(model.stats("gu").attrs["cameras_outside"])
+    if outside:
+        log.warning("%d active camera(s) lie outside every district", outside)
+    state = AnalyticsState(model, zones, districts, len(cams.ids), outside, version)
+    state.seconds["coverage_build"] = time.perf_counter() - started
+    return state
+
+
+@transaction.atomic
+def coverage_persist(*, state: AnalyticsState) -> AnalysisRun:
+    """Replace DistrictCoverage with the model's per-district table (day and night)."""
+    table = state.model.stats("gu")
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.COVERAGE,
+        method=(
+            f"raster {state.model.raster.grid.cell:g} m (EPSG:5186); footprint = sector of "
+            "heading/fov/range, full circle where PTZ, fov ≥ 360 or heading unknown (upper bound); "
+            "day = online+degraded cameras, night = those with infrared"
+        ),
+        params={
+            "cell_m": state.model.raster.grid.cell,
+            "cameras_outside": state.cameras_outside,
+            "cameras_version": state.cameras_version,
+        },
+        cameras=state.cameras,
+        seconds=state.seconds.get("coverage_build", 0.0),
+    )
+    DistrictCoverage.objects.all().delete()
+    rows = []
+    for rec in table.to_dict("records"):
+        for period, cams in (("day", rec["cameras"]), ("night", rec["cameras_ir"])):
+            rows.append(
+                DistrictCoverage(
+                    district_id=int(rec["zone_id"]),
+                    period=period,
+                    area_m2=float(rec["area_m2"]),
+                    covered_m2=float(rec[f"covered_m2_{period}"]),
+                    coverage_pct=selectors.as_float_or_none(rec[f"coverage_pct_{period}"]),
+                    redundancy=selectors.as_float_or_none(rec[f"redundancy_{period}"]),
+                    multi_pct=selectors.as_float_or_none(rec[f"multi_pct_{period}"]),
+                    cameras=int(cams),
+                    run=run,
+                )
+            )
+    DistrictCoverage.objects.bulk_create(rows)
+    return run
+
+
+def hotspots_compute(*, state: AnalyticsState) -> HotspotResult | None:
+    """Hotspots on the 250 m block grid: alert points when there are enough, else gu crime."""
+    grid = state.model.raster.grid.coarsen(BLOCK_CELLS)
+    area = np.asarray(to_metric(state.districts).geometry.array, dtype=object)
+    area = shapely.make_valid(area)
+    lon, lat = selectors.incident_points()
+    if lon.size >= MIN_POINT_INCIDENTS:
+        x, y = lonlat_to_metric(lon, lat)
+        result = hotspots(x, y, area, grid=grid, bandwidth_m=500.0)
+        state.hotspot_method = (
+            f"Input: {lon.size} point incidents (alert locations, false positives excluded). "
+            + result.method
+        )
+        return result
+    year, totals = selectors.crime_totals_latest()
+    if not totals:
+        state.hotspot_method = ""
+        return None
+    coarse_zones = Zones.from_polygons(
+        "gu250", grid, to_metric(state.districts), id_column="id", name_column="code"
+    )
+    rows, cols = np.nonzero(coarse_zones.labels >= 0)
+    labels = coarse_zones.labels[rows, cols]
+    per_zone = np.array([float(totals.get(int(i), 0)) for i in coarse_zones.ids])
+    cells = np.maximum(coarse_zones.cells, 1)
+    weights = (per_zone / cells)[labels]
+    result = hotspots(
+        grid.centers_x()[cols], grid.centers_y()[rows], area, grid=grid, weights=weights
+    )
+    state.hotspot_method = (
+        f"Input: five major crimes {year} (occurred, all types) per gu from Seoul open data, "
+        "spread evenly over each gu's 250 m cells — a gu-level risk surface, not point "
+        "incidents: variation inside a gu is not observed, so hot/cold cells mark whole gu and "
+        "their borders. " + result.method
+    )
+    return result
+
+
+@transaction.atomic
+def hotspots_persist(*, state: AnalyticsState, result: HotspotResult | None) -> AnalysisRun:
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.HOTSPOTS,
+        method=state.hotspot_method or "no incidents and no crime statistics: nothing computed",
+        cameras=state.cameras,
+        seconds=state.seconds.get("hotspots", 0.0),
+    )
+    Hotspot.objects.all().delete()
+    state.risk = None
+    if result is None or result.grid is None:
+        return run
+    grid = result.grid
+    cells = result.cells
+    rows, cols = np.divmod(cells["cell"].to_numpy(dtype=np.int64), grid.nx)
+    share = covered_share(state.model.raster, grid, period="day", mask=state.zones.labels >= 0)
+    risk = np.zeros(grid.shape)
+    risk[rows, cols] = cells["kde"].to_numpy(dtype=float)
+    state.risk = risk
+    coarse_zones = state.zones.zone_of(grid.centers_x()[cols], grid.centers_y()[rows])
+    wgs = _reproject(cells.geometry.array, "EPSG:4326")
+    merc = _reproject(cells.geometry.array, "EPSG:3857")
+    objs = []
+    for i, rec in enumerate(cells.drop(columns="geometry").to_dict("records")):
+        label = int(coarse_zones[i])
+        objs.append(
+            Hotspot(
+                cell=str(rec["cell"]),
+                district_id=int(state.zones.ids[label]) if label >= 0 else None,
+                count=float(rec["count"]),
+                kde=selectors.as_float_or_none(rec["kde"]),
+                gi_z=selectors.as_float_or_none(rec["gi_z"]),
+                gi_p=selectors.as_float_or_none(rec["gi_p"]),
+                hotspot_class=rec["hotspot"],
+                covered_share=selectors.as_float_or_none(share[rows[i], cols[i]]),
+                method=state.hotspot_method,
+                geom=_geos(wgs[i], 4326),
+                geom_merc=_geos(merc[i], 3857),
+                run=run,
+            )
+        )
+    Hotspot.objects.bulk_create(objs, batch_size=2000)
+    return run
+
+
+@transaction.atomic
+def blindspots_persist(*, state: AnalyticsState, top: int = 500) -> AnalysisRun:
+    """Rank uncovered 250 m blocks per district by uncovered area × risk, day and night."""
+    started = time.perf_counter()
+    BlindSpot.objects.all().delete()
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.BLINDSPOTS,
+        method=(
+            f"district area minus coverage on the {state.model.raster.grid.cell:g} m raster, "
+            f"grouped in {BLOCK_CELLS * state.model.raster.grid.cell:g} m blocks; score = "
+            "uncovered km² × risk (hotspot KDE when computed, else 1)"
+        ),
+        params={"top": top, "risk": state.risk is not None},
+        cameras=state.cameras,
+    )
+    objs = []
+    for period in ("day", "night"):
+        spots = blind_spots(
+            state.model.raster,
+            state.zones,
+            period=period,
+            block_cells=BLOCK_CELLS,
+            risk=state.risk,
+            top=top,
+        )
+        if spots.empty:
+            continue
+        geoms = [
+            _polygonal(g)
+            for g in shapely.make_valid(np.asarray(spots.geometry.array, dtype=object))
+        ]
+        wgs = _reproject(geoms, "EPSG:4326")
+        merc = _reproject(geoms, "EPSG:3857")
+        for i, rec in enumerate(spots.drop(columns="geometry").to_dict("records")):
+            if wgs[i].is_empty or wgs[i].geom_type not in {"Polygon", "MultiPolygon"}:
+                continue
+            objs.append(
+                BlindSpot(
+                    rank=int(rec["rank"]),
+                    district_id=int(rec["zone_id"]),
+                    period=period,
+                    uncovered_m2=float(rec["uncovered_m2"]),
+                    study_m2=float(rec["study_m2"]),
+                    uncovered_pct=float(rec["uncovered_pct"]),
+                    risk=float(rec["risk"]),
+                    score=float(rec["score"]),
+                    geom=_geos(wgs[i], 4326, multi=True),
+                    geom_merc=_geos(merc[i], 3857, multi=True),
+                    run=run,
+                )
+            )
+    BlindSpot.objects.bulk_create(objs, batch_size=1000)
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["seconds"])
+    return run
+
+
+def _floating_surface(grid: Grid) -> tuple[NDArray[np.float64] | None, str]:
+    path = gis_io.default_seoul_dir() / "infrastructure" / "seoul_subway_stations.csv"
+    if not path.exists():
+        return None, ""
+    stations = gis_io.read_subway_stations(path)
+    x, y = lonlat_to_metric(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
+    return attractor_surface(grid, x, y), f"floating population = {len(stations)} subway stations"
+
+
+@transaction.atomic
+def sites_persist(*, state: AnalyticsState, k: int = DEFAULT_K) -> AnalysisRun:
+    """Greedy MCLP: K new full-circle cameras maximising uncovered risk/floating demand."""
+    started = time.perf_counter()
+    grid = state.model.raster.grid.coarsen(SITE_CELLS)
+    share = covered_share(state.model.raster, grid, period="day", mask=state.zones.labels >= 0)
+    mask = np.isfinite(share)
+    uncovered = np.where(mask, 1.0 - np.nan_to_num(share), 0.0)
+    risk = None
+    parts = []
+    if state.risk is not None:
+        factor = BLOCK_CELLS // SITE_CELLS
+        risk = np.repeat(np.repeat(state.risk, factor, axis=0), factor, axis=1)
+        risk = risk[: grid.ny, : grid.nx]
+        parts.append("risk = hotspot KDE")
+    floating, floating_note = _floating_surface(grid)
+    if floating_note:
+        parts.append(floating_note)
+    demand = demand_surface(mask, uncovered, risk=risk, floating=floating)
+    result = recommend_sites(
+        grid, demand, k, radius_m=NEW_CAMERA_RADIUS_M, uncovered_share=uncovered
+    )
+    SiteRecommendation.objects.all().delete()
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.SITES,
+        method=result.method
+        + "; demand = "
+        + (" + ".join(parts) if parts else "uncovered area only")
+        + " × uncovered share",
+        params={"k": k, "total_demand": result.total_demand},
+        cameras=state.cameras,
+    )
+    sites = result.sites
+    if not sites.empty:
+        pts = np.asarray(sites.geometry.array, dtype=object)
+        labels = state.zones.zone_of(shapely.get_x(pts), shapely.get_y(pts))
+        wgs = _reproject(pts, "EPSG:4326")
+        merc = _reproject(pts, "EPSG:3857")
+        SiteRecommendation.objects.bulk_create(
+            [
+                SiteRecommendation(
+                    rank=int(rec["rank"]),
+                    district_id=int(state.zones.ids[labels[i]]) if labels[i] >= 0 else None,
+                    gain=float(rec["gain"]),
+                    gain_pct=float(rec["gain_pct"]),
+                    cumulative_pct=float(rec["cumulative_pct"]),
+                    gain_m2=float(rec["gain_m2"]),
+                    location=_geos(wgs[i], 4326),
+                    location_merc=_geos(merc[i], 3857),
+                    run=run,
+                )
+                for i, rec in enumerate(sites.drop(columns="geometry").to_dict("records"))
+            ]
+        )
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["seconds"])
+    return run
+
+
+def analytics_compute(
+    *, k: int = DEFAULT_K, cell_m: float = CELL_M, steps: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """Coverage, hotspots, blind spots (risk-weighted) and K sites; returns a summary."""
+    wanted = set(steps or ("coverage", "hotspots", "blindspots", "sites"))
+    started = time.perf_counter()
+    state = coverage_model_build(cell_m=cell_m)
+    summary: dict[str, Any] = {
+        "cameras": state.cameras,
+        "cameras_outside": state.cameras_outside,
+        "coverage_build_s": round(state.seconds["coverage_build"], 2),
+    }
+    if "coverage" in wanted:
+        coverage_persist(state=state)
+    if wanted & {"hotspots", "blindspots", "sites"}:
+        t = time.perf_counter()
+        result = hotspots_compute(state=state)
+        state.seconds["hotspots"] = time.perf_counter() - t
+        hotspots_persist(state=state, result=result)
+        summary["hotspots"] = Hotspot.objects.count()
+        summary["hotspot_method"] = state.hotspot_method
+    if "blindspots" in wanted:
+        blindspots_persist(state=state)
+        summary["blindspots"] = BlindSpot.objects.count()
+    if "sites" in wanted:
+        sites_persist(state=state, k=k)
+        summary["sites"] = SiteRecommendation.objects.count()
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return summary
+
+
+# --- crime statistics ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def crimes_import(*, path: Path) -> dict[str, Any]:
+    """Import one five-major-crimes-by-gu CSV (Seoul open data) into CrimeStat (upsert)."""
+    try:
+        table = gis_io.read_crime_by_gu(path)
+    except (gis_io.DataError, ValueError, KeyError, OSError) as err:
+        raise ApplicationError(f"{path.name}: not a five-major-crimes file ({err})") from err
+    if table.empty or table["year"].isna().all():
+        raise ApplicationError(f"{path.name}: no year or no rows found", code="bad_file")
+    districts = dict(District.objects.values_list("code", "id"))
+    created = updated = 0
+    unknown: list[str] = []
+    for rec in table.to_dict("records"):
+        code = gu_code(rec["gu_name"])
+        district_id = districts.get(code or "")
+        if district_id is None:
+            unknown.append(str(rec["gu_name"]))
+            continue
+        for crime in CrimeType.values:
+            _, was_created = CrimeStat.objects.update_or_create(
+                district_id=district_id,
+                year=int(rec["year"]),
+                crime_type=crime,
+                defaults={
+                    "occurred": int(rec[f"{crime}_occurred"]),
+                    "cleared": int(rec[f"{crime}_cleared"]),
+                    "source": path.name,
+                },
+            )
+            created += was_created
+            updated += not was_created
+    if unknown:
+        log.warning("%s: rows for unknown gu skipped: %s", path.name, ", ".join(unknown))
+    return {"year": int(table["year"].iloc[0]), "created": created, "updated": updated,
+            "unknown_gu": unknown}  # fmt: skip

@@ -1,0 +1,216 @@
+"""Analytics on real PostGIS: hand-computed coverage, crime import, hotspots, sites, API, tiles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from backend.accounts.roles import Role
+from backend.analytics.models import BlindSpot, CrimeStat, DistrictCoverage, Hotspot
+from backend.analytics.services import analytics_compute, crimes_import
+from backend.analytics.tasks import recompute_if_changed
+from backend.cameras.models import Camera
+from tests.backend.tiles.test_tiles import tile_xy
+from tests.factories import CITY_HALL, COEX, make_camera, make_user
+from tests.shared_data import shared_path
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def planner() -> APIClient:
+    return client_for(make_user(Role.PLANNER))
+
+
+def coverage_row(client: APIClient, code: str, period: str = "day") -> dict:
+    response = client.get(f"/api/v1/coverage/districts/?period={period}")
+    assert response.status_code == 200, response.content
+    return next(r for r in response.json()["results"] if r["code"] == code)
+
+
+def test_one_full_circle_camera_covers_pi_r_squared(planner: APIClient) -> None:
+    # Reference: a PTZ camera sees a full circle of radius r = 40 m → π·40² = 5,026.5 m².
+    # The footprint is a 32-gon inscribed in the circle (area ½·32·r²·sin(2π/32) = 4,994 m²,
+    # -0.6 %), rasterised on 5 m cells by cell centre: expect within ±4 % of π r².
+    make_camera(*CITY_HALL, code="JG-PTZ", has_ptz=True, range_m=40.0)
+    summary = analytics_compute(steps=("coverage",))
+    assert summary["cameras"] == 1 and summary["cameras_outside"] == 0
+    row = coverage_row(planner, "11140")
+    expected_km2 = math.pi * 40.0**2 / 1e6
+    assert row["covered_km2"] == pytest.approx(expected_km2, rel=0.04)
+    assert row["cameras"] == 1
+    assert row["redundancy"] == pytest.approx(1.0)
+    stored = DistrictCoverage.objects.get(district__code="11140", period="day")
+    assert row["coverage_pct"] == pytest.approx(100 * stored.covered_m2 / stored.area_m2)
+    assert 9.5 < row["area_km2"] < 10.5  # 중구 is ≈ 9.96 km²
+    # no infrared → nothing at night; other districts see nothing at all
+    assert coverage_row(planner, "11140", "night")["covered_km2"] == 0.0
+    assert coverage_row(planner, "11680")["covered_km2"] == 0.0
+
+
+def test_sector_and_nan_heading(planner: APIClient) -> None:
+    # Sector of 90° and r = 100 m: π·100²/4 = 7,854 m². Cell-centre sampling on 5 m cells of a
+    # sector this size varies by ±6 % with the sub-cell position (checked over 200 random
+    # positions: mean ratio 1.000, range 0.94–1.05); a 30 m sector would vary by ±18 %.
+    make_camera(*COEX, code="GN-SECTOR", heading_deg=45.0, fov_deg=90.0, range_m=100.0)
+    # Unknown heading (NULL): counted as the full circle it could see, r = 60 m → 11,309.7 m².
+    make_camera(*CITY_HALL, code="JG-NOHEAD", heading_deg=None, fov_deg=60.0, range_m=60.0)
+    analytics_compute(steps=("coverage",))
+    gangnam = DistrictCoverage.objects.get(district__code="11680", period="day")
+    jung = DistrictCoverage.objects.get(district__code="11140", period="day")
+    assert gangnam.covered_m2 == pytest.approx(7854.0, rel=0.07)
+    assert jung.covered_m2 == pytest.approx(11309.7, rel=0.05)
+    # a 60° sector would cover a sixth of that: the unknown heading really is a full circle
+    assert jung.covered_m2 > 0.9 * math.pi * 60.0**2
+
+
+def test_offline_camera_and_camera_outside_every_district(planner: APIClient) -> None:
+    make_camera(*CITY_HALL, code="JG-OFF", status="offline", has_ptz=True, range_m=40.0)
+    outside = make_camera(*COEX, code="GN-OUT", has_ptz=True, range_m=40.0)
+    Camera.objects.filter(pk=outside.pk).update(
+        location="SRID=4326;POINT(126.5 37.2)"  # in the sea off Incheon: no district
+    )
+    summary = analytics_compute(steps=("coverage",))
+    assert summary["cameras_outside"] == 1
+    assert coverage_row(planner, "11140")["covered_km2"] == 0.0
+    assert coverage_row(planner, "11680")["covered_km2"] == 0.0
+
+
+def test_csv_export_has_every_district(planner: APIClient) -> None:
+    make_camera(*CITY_HALL, code="JG-1", has_ptz=True, range_m=40.0, has_infrared=True)
+    analytics_compute(steps=("coverage",))
+    response = planner.get("/api/v1/coverage/districts/?period=night&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 25
+    jung = next(r for r in rows if r["code"] == "11140")
+    assert jung["period"] == "night" and float(jung["covered_km2"]) > 0.004
+
+
+def test_bad_query_parameters_are_clean_400(planner: APIClient) -> None:
+    for url in (
+        "/api/v1/coverage/districts/?period=dusk",
+        "/api/v1/coverage/blindspots/?bbox=120,30,135,45",  # 225 square degrees
+        "/api/v1/coverage/blindspots/?bbox=1,2,3",
+        "/api/v1/coverage/blindspots/?limit=0",
+        "/api/v1/coverage/blindspots/?limit=abc",
+        "/api/v1/hotspots/?class=lukewarm",
+        "/api/v1/hotspots/?bbox=nan,nan,nan,nan",
+        "/api/v1/planning/sites/?k=3",  # nothing computed yet
+    ):
+        response = planner.get(url)
+        assert response.status_code == 400, (url, response.content)
+        assert "error" in response.json()
+    assert APIClient().get("/api/v1/coverage/districts/").status_code in {401, 403}
+
+
+@pytest.mark.shared_data
+def test_crime_import_on_the_real_file() -> None:
+    path = shared_path("seoul/crime/five_major_crimes_by_gu_2023.csv")
+    report = crimes_import(path=path)
+    assert report["year"] == 2023 and report["unknown_gu"] == []
+    assert report["created"] == 25 * 6
+    totals = CrimeStat.objects.filter(year=2023, crime_type="total")
+    # the file's Seoul total row (합계/소계): 86,213 occurred, 64,823 cleared
+    assert sum(totals.values_list("occurred", flat=True)) == 86_213
+    assert sum(totals.values_list("cleared", flat=True)) == 64_823
+    jung = CrimeStat.objects.get(year=2023, crime_type="theft", district__code="11140")
+    assert (jung.occurred, jung.cleared) == (1520, 864)
+    again = crimes_import(path=path)
+    assert (again["created"], again["updated"]) == (0, 150)
+
+
+def test_import_crimes_command_rejects_a_wrong_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "not_crimes.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("import_crimes", str(bad))
+
+
+@pytest.fixture
+def small_city():  # type: ignore[no-untyped-def]
+    """A handful of cameras plus gu crime counts: Gangnam far above the rest."""
+    for i in range(6):
+        make_camera(CITY_HALL[0] + 0.002 * i, CITY_HALL[1], code=f"JG-{i}", range_m=40.0)
+    make_camera(*COEX, code="GN-1", has_ptz=True, range_m=50.0)
+    from backend.cameras.models import District
+
+    for d in District.objects.all():
+        CrimeStat.objects.create(
+            district=d,
+            year=2023,
+            crime_type="total",
+            occurred=20_000 if d.code == "11680" else 1000,
+            cleared=0,
+        )
+
+
+def test_full_pipeline_hotspots_blindspots_sites_api_and_tiles(small_city, planner) -> None:  # type: ignore[no-untyped-def]
+    summary = analytics_compute(k=5, cell_m=10.0)
+    assert summary["hotspots"] > 1000 and summary["blindspots"] > 0 and summary["sites"] == 5
+
+    hot = planner.get("/api/v1/hotspots/?class=hot&limit=50").json()
+    assert "gu-level risk surface" in hot["method"] and "Getis-Ord Gi*" in hot["method"]
+    assert hot["features"] and all(
+        f["properties"]["class"].startswith("hot") for f in hot["features"]
+    )
+    gangnam = Hotspot.objects.filter(district__code="11680")
+    assert gangnam.filter(hotspot_class__startswith="hot").count() > 0.5 * gangnam.count()
+
+    spots = planner.get("/api/v1/coverage/blindspots/?limit=10").json()
+    assert spots["type"] == "FeatureCollection" and len(spots["features"]) == 10
+    ranks = [f["properties"]["rank"] for f in spots["features"]]
+    assert ranks == sorted(ranks)
+    # risk-weighted: the top blind spots lie in high-crime 강남구
+    assert spots["features"][0]["properties"]["district"] == "11680"
+    box = planner.get("/api/v1/coverage/blindspots/?bbox=126.97,37.56,126.99,37.57&limit=5000")
+    assert box.status_code == 200
+    for f in box.json()["features"]:
+        assert f["properties"]["district"] in {"11140", "11110", "11170"}
+    assert BlindSpot.objects.filter(period="night").exists()
+
+    sites = planner.get("/api/v1/planning/sites/?k=3").json()
+    assert sites["k"] == 3 and len(sites["features"]) == 3
+    gains = [f["properties"]["gain"] for f in sites["features"]]
+    assert gains == sorted(gains, reverse=True) and gains[-1] > 0
+    assert sites["coverage_gain_m2"] > 0
+    assert planner.get("/api/v1/planning/sites/?k=6").status_code == 400
+    assert planner.get("/api/v1/planning/sites/?k=x").status_code == 400
+
+    # the same results as vector tiles
+    x, y = tile_xy(*COEX, 12)
+    tile = mapbox_vector_tile.decode(planner.get(f"/tiles/hotspots/12/{x}/{y}.pbf").content)
+    classes = {f["properties"]["class"] for f in tile["hotspots"]["features"]}
+    assert any(c.startswith("hot") for c in classes)
+    tile = mapbox_vector_tile.decode(planner.get(f"/tiles/coverage/12/{x}/{y}.pbf").content)
+    gn = next(f for f in tile["coverage"]["features"] if f["properties"]["code"] == "11680")
+    stored = DistrictCoverage.objects.get(district__code="11680", period="day").coverage_pct
+    assert gn["properties"]["coverage_pct_day"] == pytest.approx(stored)
+    tile = mapbox_vector_tile.decode(planner.get(f"/tiles/blindspots/12/{x}/{y}.pbf").content)
+    assert tile["blindspots"]["features"]
+
+
+def test_recompute_if_changed_runs_once_per_registry_change(small_city) -> None:  # type: ignore[no-untyped-def]
+    from backend.tiles.models import LayerVersion
+
+    # registry changed long ago (debounce elapsed) and never computed → runs
+    LayerVersion.objects.filter(layer="cameras").update(version=1)
+    assert recompute_if_changed() is not None
+    assert recompute_if_changed() is None  # nothing changed since
+    make_camera(*COEX, code="GN-NEW")  # a fresh change: wait for the registry to settle
+    assert recompute_if_changed() is None
