@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,6 +10,7 @@ from django.db.models import Q, QuerySet
 from backend.accounts.selectors import user_district_ids
 from backend.alerts.models import Alert, DeadLetter
 from backend.cameras.selectors import parse_bbox
+from backend.config import env
 
 
 def alert_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
@@ -40,3 +42,17 @@ def alert_get(*, user: Any, pk: int) -> Alert | None:
 
 def dead_letter_list() -> QuerySet[DeadLetter]:
     return DeadLetter.objects.order_by("-received_at", "-id")
+
+
+def alert_media_path(*, alert: Alert, kind: str) -> Path | None:
+    """The snapshot (JPEG) or clip (MP4) file of an alert, only if it lies inside the worker
+    media directory (a forged reference can never point elsewhere on disk)."""
+    ref = alert.snapshot_ref if kind == "snapshot" else alert.clip_ref
+    if not ref:
+        return None
+    root = env.WORKER_MEDIA_DIR.resolve()
+    path = Path(ref)
+    path = (path if path.is_absolute() else root / path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path

@@ -60,6 +60,8 @@ DEBUG = _bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in _str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 SHARED_DATA_DIR = Path(_str("HAECHI_SHARED_DATA", str(ROOT_DIR.parent / "shared" / "data")))
 MEDIA_DIR = Path(_str("HAECHI_MEDIA_DIR", str(VAR_DIR / "media")))
+# Where video workers write snapshots and clips (a volume shared with the web in production).
+WORKER_MEDIA_DIR = Path(_str("HAECHI_WORKER_MEDIA_DIR", str(VAR_DIR / "workers" / "media")))
 BASEMAP_STYLE_URL = _str("HAECHI_BASEMAP_STYLE_URL", "")
 IMPORT_MAX_BYTES = _int("HAECHI_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 LOG_LEVEL = _str("HAECHI_LOG_LEVEL", "INFO")

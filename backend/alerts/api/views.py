@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,7 @@ from backend.alerts.api.serializers import (
 )
 from backend.alerts.models import Alert
 from backend.alerts.payloads import alert_payload
+from backend.audit.services import audit_record
 from backend.common.exceptions import ApplicationError
 from backend.common.pagination import DefaultPagination
 
@@ -104,6 +106,25 @@ class AlertViewSet(viewsets.ViewSet):
         if assignee is None:
             raise ApplicationError(f"no active user {user_id}", code="bad_assignee")
         return self._act(request, pk, services.alert_assign, assignee=assignee)
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def snapshot(self, request: Request, pk: str) -> FileResponse:
+        return self._media(request, pk, "snapshot", "image/jpeg")
+
+    @extend_schema(responses={(200, "video/mp4"): bytes})
+    @action(detail=True, methods=["get"])
+    def clip(self, request: Request, pk: str) -> FileResponse:
+        return self._media(request, pk, "clip", "video/mp4")
+
+    def _media(self, request: Request, pk: str, kind: str, content_type: str) -> FileResponse:
+        """Media of an alert the user may see; every view is recorded in the audit log."""
+        alert = self._get(request, pk)
+        path = selectors.alert_media_path(alert=alert, kind=kind)
+        if path is None:
+            raise NotFound(f"no {kind} stored for this alert")
+        audit_record(actor=request.user, action=f"alert.{kind}_viewed", target=alert)
+        return FileResponse(path.open("rb"), content_type=content_type)
 
 
 def _valid(serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]

@@ -1,9 +1,13 @@
 // Registry: camera table over the whole registry (server-side search/filter/pagination),
 // camera edit with a live FOV preview, bulk import with the per-row report, health and rollout.
 
+import { type GeoJSONSource, Map as MapLibreMap, Marker } from "maplibre-gl";
+
 import { api, ApiError, type District, type Me, post } from "../api";
 import { clear, formatNumber, h } from "../dom";
 import { lang, t } from "../i18n";
+import { fovFeatureCollection } from "../map/fov";
+import { dashboardStyle } from "../map/layers";
 
 interface CameraFeature {
   id: number;
@@ -106,6 +110,8 @@ function select(label: string, options: [string, string][]): HTMLSelectElement {
   return h("select", { "aria-label": label }, h("option", { value: "" }, label), ...options.map(([v, l]) => h("option", { value: v }, l)));
 }
 
+let editMap: MapLibreMap | null = null;
+
 function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, reload: () => Promise<void>): void {
   const p = f.properties;
   const fields: [string, string, number | null][] = [
@@ -121,11 +127,28 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
     inputs.set(name, input);
     form.append(h("label", { for: `cam-${name}` }, label), input);
   }
+  let [lon, lat] = f.geometry.coordinates;
+  const where = h("p", {}, "");
+  const showWhere = () => (where.textContent = `${p.district_name} · ${lon.toFixed(5)}, ${lat.toFixed(5)} · ${p.kind} · ${p.status}`);
+  showWhere();
+  const mapEl = h("div", { class: "edit-map", role: "region", "aria-label": "Camera position and view" });
+  const cone = () =>
+    fovFeatureCollection([
+      {
+        id: f.id,
+        lon,
+        lat,
+        heading_deg: inputs.get("heading_deg")?.value === "" ? null : Number(inputs.get("heading_deg")?.value),
+        fov_deg: Number(inputs.get("fov_deg")?.value || 90),
+        range_m: Number(inputs.get("range_m")?.value || 30),
+        status: String(p.status),
+      },
+    ]);
   if (editable) {
     form.append(h("button", { type: "submit" }, "Save"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const body: Record<string, number | null> = {};
+      const body: Record<string, number | null> = { lon, lat };
       for (const [name, input] of inputs) body[name] = input.value === "" ? null : Number(input.value);
       try {
         await api(`/api/v1/cameras/${f.id}/`, { method: "PATCH", body: JSON.stringify(body) });
@@ -136,14 +159,22 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
       }
     });
   }
-  const [lon, lat] = f.geometry.coordinates;
-  panel.replaceChildren(
-    h("h2", {}, `${t("camera")} ${p.code}`),
-    h("p", {}, `${p.district_name} · ${lon.toFixed(5)}, ${lat.toFixed(5)} · ${p.kind} · ${p.status}`),
-    h("p", {}, `${p.address || ""}`),
-    form,
-    message,
-  );
+  panel.replaceChildren(h("h2", {}, `${t("camera")} ${p.code}`), where, h("p", {}, `${p.address || ""}`), mapEl, form, message);
+  editMap?.remove();
+  const map = new MapLibreMap({ container: mapEl, style: dashboardStyle(window.location.origin), center: [lon, lat], zoom: 17, attributionControl: false });
+  editMap = map;
+  map.on("load", () => {
+    map.addSource("edit-cone", { type: "geojson", data: cone() });
+    map.addLayer({ id: "edit-cone", type: "fill", source: "edit-cone", paint: { "fill-color": "#1e88e5", "fill-opacity": 0.3 } });
+    const marker = new Marker({ draggable: editable }).setLngLat([lon, lat]).addTo(map);
+    const redraw = () => (map.getSource("edit-cone") as GeoJSONSource | undefined)?.setData(cone());
+    marker.on("drag", () => {
+      ({ lng: lon, lat } = marker.getLngLat());
+      showWhere();
+      redraw();
+    });
+    for (const input of inputs.values()) input.addEventListener("input", redraw);
+  });
 }
 
 function importForm(reload: () => Promise<void>): HTMLElement {
