@@ -1,0 +1,37 @@
+"""Vector tiles over the seeded 160,000-camera registry (issue 6 targets: p95 ≤ 50 ms uncached,
+≤ 5 ms cached for z10–z16 tiles of central Seoul; payload ≥ 10× smaller than GeoJSON).
+
+The Django work runs in a subprocess (bench/tiles_run.py) against a fresh `<db>_bench` database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bench.__main__ import result
+from bench.bench_registry import ROOT, _bench_database_url
+
+
+def run() -> list[dict]:
+    env = {**os.environ, "DATABASE_URL": _bench_database_url(), "HAECHI_LOG_LEVEL": "WARNING"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.tiles_run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
+    )  # fmt: skip
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    where = f"{data['tiles']} cameras tiles z10–z16 around City Hall, full Django stack"
+    return [
+        result("tiles.cameras_uncached_p95_ms", data["uncached_p95_ms"], "ms",
+               notes=f"{where}; target ≤ 50 ms; max per zoom {data['uncached_max_ms_per_zoom']}",
+               higher_is_better=False),
+        result("tiles.cameras_cached_p95_ms", data["cached_p95_ms"], "ms",
+               baseline="uncached p95 (same tiles, same run)",
+               baseline_value=data["uncached_p95_ms"],
+               notes=f"{where}; Redis hit; target ≤ 5 ms", higher_is_better=False),
+        result("tiles.payload_ratio_vs_geojson", data["geojson_bytes"] / max(data["mvt_bytes"], 1),
+               "x", notes=f"{data['mvt_bytes']:,} B MVT vs {data['geojson_bytes']:,} B GeoJSON "
+               f"for the same {data['features']:,} features; target ≥ 10×"),
+    ]  # fmt: skip
