@@ -4,5 +4,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   base: "/static/",
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  worker: { format: "es" },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

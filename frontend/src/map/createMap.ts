@@ -1,7 +1,9 @@
 // Builds the MapLibre map for a page and keeps FOV cones in sync at high zoom.
 
-import { type GeoJSONSource, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
+import { type GeoJSONSource, Map as MapLibreMap, NavigationControl, setWorkerUrl } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
+// MapLibre's tile-parsing worker, bundled by Vite as its own ES module chunk.
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
 
 import { type CameraView, fovFeatureCollection } from "./fov";
 import { dashboardStyle, FOV_MINZOOM, SEOUL_CENTER } from "./layers";
@@ -14,6 +16,7 @@ declare global {
 }
 
 const MAX_CONES = 500;
+setWorkerUrl(workerUrl);
 
 export function createMap(container: HTMLElement): MapLibreMap {
   const origin = window.location.origin;

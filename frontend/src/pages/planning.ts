@@ -155,7 +155,15 @@ function addPlanningLayers(map: MapLibreMap): void {
   const origin = window.location.origin;
   map.addSource("blindspots", { type: "vector", tiles: [tileUrl(origin, "blindspots")] });
   map.addSource("hotspots", { type: "vector", tiles: [tileUrl(origin, "hotspots")] });
-  map.addLayer({ id: "hotspots", type: "fill", source: "hotspots", "source-layer": "hotspots", paint: { "fill-color": "#d81b60", "fill-opacity": 0.35 } }, "cameras-density");
+  // Only significant hot cells (Getis-Ord Gi* at 90/95/99 % confidence); cold and "ns" stay clear.
+  map.addLayer({
+    id: "hotspots",
+    type: "fill",
+    source: "hotspots",
+    "source-layer": "hotspots",
+    filter: ["in", ["get", "class"], ["literal", ["hot_90", "hot_95", "hot_99"]]],
+    paint: { "fill-color": ["match", ["get", "class"], "hot_99", "#880e4f", "hot_95", "#c2185b", "#f06292"], "fill-opacity": 0.45 },
+  }, "cameras-density");
   map.addLayer({ id: "blindspots", type: "fill", source: "blindspots", "source-layer": "blindspots", paint: { "fill-color": "#212121", "fill-opacity": 0.35 } }, "cameras-density");
 }
 
