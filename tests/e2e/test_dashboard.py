@@ -30,6 +30,18 @@ def record_timing(name: str, value: float, unit: str) -> None:
     path.write_text(json.dumps(data, indent=2))
 
 
+def rendered_features(page, layer: str) -> int:  # type: ignore[no-untyped-def]
+    """How many features of a map layer are drawn once the map is idle (tiles loaded)."""
+    return page.evaluate(
+        """(layer) => new Promise((resolve) => {
+            const count = () => resolve(window.haechiMap.queryRenderedFeatures({layers: [layer]}).length);
+            const map = window.haechiMap;
+            if (map.loaded() && map.areTilesLoaded()) count(); else map.once("idle", count);
+        })""",
+        layer,
+    )
+
+
 def publish(broker: str, outbox: Path, camera: str, type_: str = "fight") -> BehaviourEvent:
     """Publish as a video worker does: contract message → Celery task by name → ingest queue."""
     now = datetime.now(UTC)
@@ -84,6 +96,9 @@ def test_agent_sees_a_live_alert_acts_on_it_and_other_districts_never_see_it(
     record_timing("publish_to_feed_seconds", latency, "s")
     assert latency < 5, f"alert took {latency:.2f} s to reach the feed"
     assert "CAM-JUNG" in page_a.inner_text(".feed")
+    # The map draws the agent's districts and cameras from vector tiles.
+    page_a.wait_for_function("() => window.haechiMap && window.haechiMap.loaded()")
+    assert rendered_features(page_a, "districts-fill") > 0
     screenshot(page_a, "agent-console-live-alert")
 
     # Agent B sees B's own alert, and never A's.
@@ -122,3 +137,32 @@ def test_feed_resumes_after_a_network_drop_without_missing_alerts(login, ingest_
     page.evaluate("window.haechiSocket.start()")
     page.wait_for_selector(".feed li.alert", timeout=20_000)
     assert "CAM-DROP" in page.inner_text(".feed")
+
+
+def test_planner_sees_coverage_per_district_and_switches_to_night(login):
+    from django.core.management import call_command
+
+    from backend.cameras.services.seeding import cameras_seed
+
+    cameras_seed(count=3000, seed=5)
+    call_command("compute_analytics", "--k", "10", "--cell", "25")
+    make_user(Role.PLANNER, username="e2e-planner")
+    page = login("e2e-planner")
+    assert (
+        "#/planning" in page.url
+        or page.locator("nav a[aria-current=page]").inner_text() == "Planning"
+    )
+    page.wait_for_selector("table.coverage tbody tr[data-district='11140']", timeout=30_000)
+    assert page.locator("table.coverage tbody tr").count() == 25
+    day = page.inner_text("table.coverage tbody tr[data-district='11140']")
+    page.wait_for_selector("ol.sites li")
+    assert rendered_features(page, "districts-fill") > 0
+    screenshot(page, "planning-day")
+    page.click(".toggle button:has-text('Night')")
+    page.wait_for_function(
+        "(before) => document.querySelector(\"table.coverage tbody tr[data-district='11140']\")"
+        ".innerText !== before",
+        arg=day,
+        timeout=15_000,
+    )
+    screenshot(page, "planning-night")
