@@ -4,8 +4,10 @@ fresh `<db>_bench` database (see bench_tiles.py). Prints one JSON object.
 Tiles: a 3 × 3 block around Seoul City Hall at every zoom 10–16 (63 tiles) of the `cameras`
 layer, requested through the full Django stack (URL → auth → selector → PostGIS/Redis) as an
 admin. Uncached = first request (fresh layer version, so never in Redis); cached = a repeat.
-GeoJSON baseline: the same cameras with the same properties as a FeatureCollection (z ≥ 12), or
-the same density cells as point features (z < 12).
+GeoJSON baseline: the same cameras as a FeatureCollection of their registry records (code, status,
+kind, has_ai, heading_deg, fov_deg, range_m — what the map would otherwise load) at z ≥ 12, or the
+same density cells as point features (z < 12). A second, stricter baseline carries exactly the
+properties the tile carries (decoded from it), so the tile's leaner attributes earn it nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def main() -> None:
             for dy in (-1, 0, 1)
         ]
     uncached, cached, mvt_bytes, geojson_bytes, features = [], [], 0, 0, 0
+    same_bytes = 0
+    mvt_by_zoom: dict[int, int] = {}
     for z, url in urls:
         t = time.perf_counter()
         response = client.get(url)
@@ -74,8 +78,10 @@ def main() -> None:
         feats = decoded.get("cameras", {}).get("features", [])
         features += len(feats)
         mvt_bytes += len(data)
+        mvt_by_zoom[z] = mvt_by_zoom.get(z, 0) + len(data)
         # equivalent GeoJSON: same features and properties, lon/lat to 6 decimals
         gj = {"type": "FeatureCollection", "features": []}
+        same = {"type": "FeatureCollection", "features": []}
         if z >= 12:
             xs = [int(url.split("/")[4]), int(url.split("/")[5].split(".")[0])]
             ids = [f["id"] for f in feats]
@@ -90,7 +96,13 @@ def main() -> None:
                 "range_m",
                 "location",
             )
+            props = {f["id"]: f["properties"] for f in feats}
             for pk, code, status, kind, ai, heading, fov, rng, loc in rows:
+                point = [round(loc.x, 6), round(loc.y, 6)]
+                same["features"].append({
+                    "type": "Feature", "id": pk, "geometry": {"type": "Point", "coordinates": point},
+                    "properties": props[pk],
+                })  # fmt: skip
                 gj["features"].append({
                     "type": "Feature", "id": pk,
                     "geometry": {"type": "Point", "coordinates": [round(loc.x, 6), round(loc.y, 6)]},
@@ -99,6 +111,7 @@ def main() -> None:
                 })  # fmt: skip
             del xs
         else:
+            same = gj
             for f in feats:
                 gj["features"].append({
                     "type": "Feature",
@@ -106,6 +119,7 @@ def main() -> None:
                     "properties": f["properties"],
                 })  # fmt: skip
         geojson_bytes += len(json.dumps(gj, separators=(",", ":")))
+        same_bytes += len(json.dumps(same, separators=(",", ":")))
 
     def p95(values: list[float]) -> float:
         ordered = sorted(values)
@@ -122,6 +136,8 @@ def main() -> None:
         "uncached_max_ms_per_zoom": per_zoom,
         "mvt_bytes": mvt_bytes,
         "geojson_bytes": geojson_bytes,
+        "same_properties_geojson_bytes": same_bytes,
+        "mvt_bytes_per_zoom": mvt_by_zoom,
     }
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")

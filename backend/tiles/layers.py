@@ -16,6 +16,7 @@ from django.apps import apps
 EXTENT = 4096
 BUFFER = 64
 CAMERA_POINT_MINZOOM = 12
+CAMERA_DETAIL_MINZOOM = 16
 MAX_ZOOM = 22
 
 _BOUNDS = f"""
@@ -70,12 +71,25 @@ def layer_list() -> list[TileLayer]:
 
 
 def _cameras_sql(z: int) -> str:
-    if z >= CAMERA_POINT_MINZOOM:
+    if z >= CAMERA_DETAIL_MINZOOM:
+        # close up (FOV cones are drawn from here): every attribute, angles and range as ints
         return f"""
         WITH {_BOUNDS}
         SELECT ST_AsMVT(t, 'cameras', {EXTENT}, 'geom', 'id') FROM (
-            SELECT p.camera_id AS id, p.code, p.status, p.kind, p.has_ai, p.heading_deg,
-                   p.fov_deg, p.range_m,
+            SELECT p.camera_id AS id, p.code, p.status, p.kind, p.has_ai,
+                   round(p.heading_deg)::int AS heading_deg, round(p.fov_deg)::int AS fov_deg,
+                   round(p.range_m)::int AS range_m,
+                   ST_AsMVTGeom(p.geom, b.env, {EXTENT}, {BUFFER}, true) AS geom
+            FROM tiles_cameratilepoint p, b
+            WHERE p.geom && b.q AND {_scope("p.district_id")}
+        ) t"""
+    if z >= CAMERA_POINT_MINZOOM:
+        # points: id (details from /api/v1/cameras/{id}/) and the two enumerated attributes the
+        # style draws; values are shared in the tile's value table, so each costs ~2 B a point
+        return f"""
+        WITH {_BOUNDS}
+        SELECT ST_AsMVT(t, 'cameras', {EXTENT}, 'geom', 'id') FROM (
+            SELECT p.camera_id AS id, p.status, p.has_ai,
                    ST_AsMVTGeom(p.geom, b.env, {EXTENT}, {BUFFER}, true) AS geom
             FROM tiles_cameratilepoint p, b
             WHERE p.geom && b.q AND {_scope("p.district_id")}
@@ -85,7 +99,7 @@ def _cameras_sql(z: int) -> str:
         WITH {_BOUNDS}
         SELECT ST_AsMVT(t, 'cameras', {EXTENT}, 'geom') FROM (
             SELECT sum(d.count)::int AS count, sum(d.ai_count)::int AS ai_count,
-                   sum(d.offline_count)::int AS offline_count, true AS cluster,
+                   sum(d.offline_count)::int AS offline_count,
                    ST_AsMVTGeom(d.geom, b.env, {EXTENT}, 0, true) AS geom
             FROM tiles_cameradensity d, b
             WHERE d.z = %(z)s AND d.geom && b.env AND {_scope("d.district_id")}
@@ -98,11 +112,13 @@ register(
         name="cameras",
         sql=_cameras_sql,
         properties=(
-            "z ≥ 12 points (feature id = camera pk): code, status, kind, has_ai, heading_deg "
-            "(absent when unknown), fov_deg, range_m",
-            "z < 12 density cells (tile width / 64): count, ai_count, offline_count, cluster",
+            "z ≥ 16 points (feature id = camera pk): code, status, kind, has_ai, heading_deg "
+            "(absent when unknown), fov_deg, range_m (angles and range rounded to whole units)",
+            "z 12–15 points (feature id = camera pk): status, has_ai; details by id from "
+            "/api/v1/cameras/{id}/",
+            "z < 12 density cells (tile width / 64): count, ai_count, offline_count",
         ),
-        description="Camera registry: points from z12, density cells below.",
+        description="Camera registry: points from z12 (all attributes from z16), density cells below.",
         scoped=True,
         max_age_s=30,
     )

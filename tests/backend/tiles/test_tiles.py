@@ -47,7 +47,7 @@ def decode(response) -> dict:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def world():  # type: ignore[no-untyped-def]
     hall = make_camera(
-        *CITY_HALL, code="JG-1", kind="upgraded_ai", has_ai=True, heading_deg=90.0, fov_deg=60.0
+        *CITY_HALL, code="JG-1", kind="upgraded_ai", has_ai=True, heading_deg=90.4, fov_deg=60.0
     )
     hall2 = make_camera(CITY_HALL[0] + 0.001, CITY_HALL[1], code="JG-2", status="offline")
     coex = make_camera(*COEX, code="GN-1", range_m=45.0)
@@ -60,8 +60,8 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def test_camera_points_carry_pk_and_properties(world) -> None:  # type: ignore[no-untyped-def]
-    tile = decode(get_tile(client_for(world["admin"]), "cameras", *CITY_HALL, 15))
+def test_close_up_points_carry_pk_and_every_attribute(world) -> None:  # type: ignore[no-untyped-def]
+    tile = decode(get_tile(client_for(world["admin"]), "cameras", *CITY_HALL, 16))
     features = {f["id"]: f for f in tile["cameras"]["features"]}
     assert set(features) == {world["hall"].pk, world["hall2"].pk}
     props = features[world["hall"].pk]["properties"]
@@ -69,12 +69,22 @@ def test_camera_points_carry_pk_and_properties(world) -> None:  # type: ignore[n
     assert props["status"] == "online"
     assert props["kind"] == "upgraded_ai"
     assert props["has_ai"] is True
-    assert props["heading_deg"] == 90.0
-    assert props["fov_deg"] == 60.0
-    assert props["range_m"] == 30.0
+    assert props["heading_deg"] == 90  # 90.4 rounded to whole degrees
+    assert props["fov_deg"] == 60
+    assert props["range_m"] == 30
     assert features[world["hall2"].pk]["properties"]["status"] == "offline"
     assert "heading_deg" not in features[world["hall2"].pk]["properties"]  # unknown → absent
     assert features[world["hall"].pk]["geometry"]["type"] == "Point"
+
+
+def test_mid_zoom_points_carry_only_what_the_style_draws(world) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world["admin"])
+    for z in (12, 15):
+        tile = decode(get_tile(client, "cameras", *CITY_HALL, z))
+        features = {f["id"]: f["properties"] for f in tile["cameras"]["features"]}
+        assert world["hall"].pk in features and world["hall2"].pk in features, z
+        assert features[world["hall"].pk] == {"status": "online", "has_ai": True}, z
+        assert features[world["hall2"].pk] == {"status": "offline", "has_ai": False}, z
 
 
 def test_point_lands_where_the_camera_is(world) -> None:  # type: ignore[no-untyped-def]
