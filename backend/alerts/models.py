@@ -86,6 +86,9 @@ class Alert(TimeStampedModel):
         related_name="assigned_alerts",
     )
     resolution_note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the escalation job raised it (once per alert)"
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -93,6 +96,12 @@ class Alert(TimeStampedModel):
             models.Index(fields=["district", "status", "-started_at"]),
             models.Index(fields=["camera", "-started_at"]),
             models.Index(fields=["type", "-started_at"]),
+            # the escalation job's scan: only new, not yet escalated alerts are in it
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="new", escalated_at__isnull=True),
+                name="alert_escalation_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

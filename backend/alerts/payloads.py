@@ -29,4 +29,5 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "status": alert.status,
         "assignee_id": alert.assignee_id,
         "resolution_note": alert.resolution_note,
+        "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
     }

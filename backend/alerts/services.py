@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -406,3 +406,92 @@ def alert_assign(*, alert: Alert, actor: Any, assignee: Any) -> Alert:
             data={"assignee_id": assignee.pk},
         )
     return alert
+
+
+# ------------------------------------------------------------------------------ escalation
+
+ESCALATE_SEVERITIES = ("high", "critical")  # severity >= high
+ESCALATE_BATCH = 200  # alerts per run at most; the next run takes the rest
+NEXT_SEVERITY = {"high": "critical", "critical": "critical"}
+
+
+def escalate_after() -> timedelta:
+    return timedelta(seconds=settings.HAECHI_ESCALATE_AFTER_S)
+
+
+def alerts_escalate(
+    *, now: datetime | None = None, after: timedelta | None = None, limit: int = ESCALATE_BATCH
+) -> list[Alert]:
+    """Escalate alerts of severity >= high still `new` `after` their arrival: once each.
+
+    Severity goes one step up (high → critical; a critical alert keeps its severity and is
+    re-notified), `escalated_at` is set, the history and the audit log record it, and an
+    `alert.updated` frame with `"escalated": true` goes to the alert's district and to the
+    city group (supervisors and admins). Rows another transaction holds (an agent acknowledging
+    right now) are skipped; at most `limit` alerts per call, oldest first.
+    """
+    now = now or timezone.now()
+    due_before = now - (after if after is not None else escalate_after())
+    with transaction.atomic():
+        alerts = list(
+            Alert.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("camera")
+            .filter(
+                status=AlertStatus.NEW,
+                escalated_at__isnull=True,
+                severity__in=ESCALATE_SEVERITIES,
+                created_at__lte=due_before,
+            )
+            .order_by("created_at", "id")[:limit]
+        )
+        if not alerts:
+            return []
+        frames: list[tuple[str, int | None, dict[str, Any]]] = []
+        history = []
+        for alert in alerts:
+            before = alert.severity
+            alert.severity = NEXT_SEVERITY[before]
+            alert.escalated_at = now
+            alert.updated_at = now
+            change = {
+                "from_severity": before,
+                "to_severity": alert.severity,
+                "after_s": int((now - alert.created_at).total_seconds()),
+            }
+            history.append(
+                AlertHistory(
+                    alert=alert,
+                    action="escalate",
+                    from_status=alert.status,
+                    to_status=alert.status,
+                    data=change,
+                )
+            )
+            audit_record(actor=None, action="alert.escalate", target=alert, data=change)
+            frames.append(
+                (
+                    "alert.updated",
+                    alert.district_id,
+                    {"alert": alert_payload(alert), "escalated": True, "escalation": change},
+                )
+            )
+        Alert.objects.bulk_update(alerts, ["severity", "escalated_at", "updated_at"])
+        AlertHistory.objects.bulk_create(history)
+        _incidents_raise(alerts=alerts)
+        publish_many_on_commit(frames=frames)
+    logger.info("escalated %d alert(s) still new after %s", len(alerts), now - due_before)
+    return alerts
+
+
+def _incidents_raise(*, alerts: list[Alert]) -> None:
+    """An incident's severity is the highest of its alerts'."""
+    top: dict[int, str] = {}
+    for alert in alerts:
+        current = top.get(alert.incident_id)
+        if current is None or SEVERITY_RANK[alert.severity] > SEVERITY_RANK[current]:
+            top[alert.incident_id] = alert.severity
+    for incident_id, severity in top.items():
+        lower = [s for s, rank in SEVERITY_RANK.items() if rank < SEVERITY_RANK[severity]]
+        Incident.objects.filter(pk=incident_id, severity__in=lower).update(
+            severity=severity, updated_at=timezone.now()
+        )

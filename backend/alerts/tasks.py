@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from backend.alerts.services import alert_ingest, alerts_ingest_bulk
+from backend.alerts.services import alert_ingest, alerts_escalate, alerts_ingest_bulk
 
 
 @shared_task(name="alerts.ingest", acks_late=True, time_limit=30)
@@ -20,3 +20,9 @@ def alerts_ingest_task(payload: Any) -> int | None:
 def alerts_ingest_bulk_task(payloads: list[Any]) -> int:
     """A burst of contract messages → number of new alerts."""
     return len(alerts_ingest_bulk(payloads=payloads).created)
+
+
+@shared_task(name="alerts.escalate", acks_late=True, time_limit=60)
+def alerts_escalate_task() -> int:
+    """Periodic (backend.alerts.schedule): escalate alerts still new too long → how many."""
+    return len(alerts_escalate())

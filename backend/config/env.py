@@ -65,4 +65,8 @@ WORKER_MEDIA_DIR = Path(_str("HAECHI_WORKER_MEDIA_DIR", str(VAR_DIR / "workers" 
 BASEMAP_STYLE_URL = _str("HAECHI_BASEMAP_STYLE_URL", "")
 IMPORT_MAX_BYTES = _int("HAECHI_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 LOG_LEVEL = _str("HAECHI_LOG_LEVEL", "INFO")
+# Alerts of severity >= high still `new` this long after they were raised are escalated.
+ESCALATE_AFTER_S = _int("HAECHI_ESCALATE_AFTER_S", 120)
+# Seconds between server heartbeats on /ws/alerts/ (0 turns them off).
+WS_HEARTBEAT_S = float(_str("HAECHI_WS_HEARTBEAT_S", "20") or "20")
 TEST_DATABASE_NAME = _str("HAECHI_TEST_DB", "")  # lets parallel test runs use separate DBs

@@ -26,6 +26,7 @@ class AlertSerializer(serializers.Serializer):
     status = serializers.CharField()
     assignee_id = serializers.IntegerField(allow_null=True)
     resolution_note = serializers.CharField()
+    escalated_at = serializers.DateTimeField(allow_null=True)
 
 
 class NoteSerializer(serializers.Serializer):

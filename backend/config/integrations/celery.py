@@ -1,5 +1,7 @@
 """Celery settings (read by backend.config.celery via the CELERY_ namespace)."""
 
+from backend.alerts.schedule import BEAT_SCHEDULE as _ALERTS_BEAT
+from backend.analytics.schedule import BEAT_SCHEDULE as _ANALYTICS_BEAT
 from backend.config import env
 
 CELERY_BROKER_URL = env.CELERY_BROKER_URL
@@ -16,3 +18,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "Asia/Seoul"
+
+# The whole periodic schedule, assembled here only; each app declares its own entries once, in
+# <app>/schedule.py (BEAT_SCHEDULE). Run it with `celery -A backend.config.celery beat`.
+CELERY_BEAT_SCHEDULE = {**_ANALYTICS_BEAT, **_ALERTS_BEAT}
