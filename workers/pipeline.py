@@ -29,7 +29,7 @@ from workers.rules.base import BehaviourEvent, EventAggregator, FrameContext, Hi
 from workers.rules.registry import SceneConfig, build_rules, rule_configs
 from workers.stream.decode import Frame, StreamConfig, StreamStatus, VideoStream, prefetched
 from workers.stream.foreground import ForegroundBlobs, ForegroundConfig
-from workers.stream.sampling import MotionGate, MotionGateConfig
+from workers.stream.sampling import MotionGate, MotionGateConfig, downscale
 from workers.tracking.base import DetectionLike, Track
 from workers.tracking.registry import create_tracker
 
@@ -50,6 +50,13 @@ class PipelineConfig(BaseModel):
     gate: MotionGateConfig = Field(default_factory=MotionGateConfig)
     detector: str | None = Field(default="person", description="detector plugin key or None")
     detector_config: dict[str, Any] = Field(default_factory=dict)
+    detector_threads: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="inference threads when detector_config sets none (0 = all cores); one "
+        "leaves the other core to the decode thread instead of both fighting over two",
+    )
     motion_blobs: bool = Field(default=False, description="add background-subtraction blobs")
     foreground: ForegroundConfig = Field(default_factory=ForegroundConfig)
     prefetch: bool = Field(default=True, description="decode in a background thread")
@@ -91,7 +98,8 @@ def load_detector(config: PipelineConfig) -> FrameDetector | None:
         return None
     from workers.detectors.registry import shared_detector
 
-    detector: FrameDetector = shared_detector(config.detector, config.detector_config)
+    settings = {"num_threads": config.detector_threads, **config.detector_config}
+    detector: FrameDetector = shared_detector(config.detector, settings)
     return detector
 
 
@@ -134,7 +142,8 @@ class Pipeline:
         self.stats.frames += 1
         self.stats.stream_s = frame.t_s
         started = time.perf_counter()
-        gate = self.gate.check(frame.image, frame.t_s)
+        small = downscale(frame.image, self.config.gate.width)  # shared by gate and rules
+        gate = self.gate.check(frame.image, frame.t_s, small=small)
         gated = time.perf_counter()
         lost: list[Track] = []
         if gate.open:
@@ -164,6 +173,7 @@ class Pipeline:
             zones=self.zones,
             stream_flags=set(self.flags),
             shared=self.shared,
+            cache={f"small:{small.shape[1]}": small},
         )
         hits: list[Hit] = []
         for rule in self.rules:

@@ -158,3 +158,14 @@ def test_a_failing_rule_is_counted_and_the_others_keep_working(tmp_path: Path) -
     events = list(pipeline.run(video))
     assert [e.type for e in events] == ["tamper"]
     assert pipeline.stats.rule_errors == pipeline.stats.frames == 50
+
+
+def test_pipeline_detector_uses_one_inference_thread_unless_configured() -> None:
+    from workers.pipeline import load_detector
+
+    default = load_detector(PipelineConfig())
+    explicit = load_detector(PipelineConfig(detector_config={"num_threads": 2}))
+    assert default is not None and explicit is not None
+    assert default.config.num_threads == 1  # type: ignore[attr-defined]
+    assert default.compiled.get_property("INFERENCE_NUM_THREADS") == 1  # type: ignore[attr-defined]
+    assert explicit.config.num_threads == 2  # type: ignore[attr-defined]

@@ -15,7 +15,16 @@ POSE_SIZE = 256
 
 
 def ssd_input(frame_bgr: np.ndarray) -> np.ndarray:
-    """uint8 (1, 300, 300, 3) RGB, stretched like the TF OD API's fixed-shape resizer."""
+    """uint8 (1, 300, 300, 3) RGB, stretched like the TF OD API's fixed-shape resizer.
+
+    Large frames are first resized bilinearly to twice the input size and then area-averaged:
+    within ~0.5 grey levels of INTER_AREA on the full frame, but ~1 ms instead of ~6 ms at 1080p.
+    """
+    h, w = frame_bgr.shape[:2]
+    if h > 2 * SSD_SIZE and w > 2 * SSD_SIZE:
+        frame_bgr = cv2.resize(
+            frame_bgr, (2 * SSD_SIZE, 2 * SSD_SIZE), interpolation=cv2.INTER_LINEAR
+        )
     interp = cv2.INTER_AREA if frame_bgr.shape[0] > SSD_SIZE else cv2.INTER_LINEAR
     resized = cv2.resize(frame_bgr, (SSD_SIZE, SSD_SIZE), interpolation=interp)
     return np.ascontiguousarray(resized[None, :, :, ::-1])

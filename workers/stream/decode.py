@@ -67,6 +67,13 @@ class StreamConfig(BaseModel):
         le=10,
         description="mean abs grey difference below which frames are identical",
     )
+    decode_threads: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="FFmpeg decoder threads (0 = FFmpeg's default, one per core); one keeps "
+        "decoding on one core while inference uses the other",
+    )
     max_duration_s: float | None = Field(
         default=None, gt=0, description="stop after this stream time"
     )
@@ -166,6 +173,8 @@ class VideoStream:
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             int(self.config.read_timeout_s * 1000),
         ]
+        if self.config.decode_threads:
+            params += [cv2.CAP_PROP_N_THREADS, self.config.decode_threads]
         if not self.live and not Path(self.url).exists():
             return False
         cap = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)

@@ -96,13 +96,16 @@ class MotionGate:
         self._last_pass: float | None = None
         self._last_motion: float | None = None
 
-    def check(self, image: np.ndarray, t_s: float) -> GateResult:
-        """Judge one BGR frame at stream time `t_s`."""
+    def check(self, image: np.ndarray, t_s: float, small: np.ndarray | None = None) -> GateResult:
+        """Judge one BGR frame at stream time `t_s` (`small`: the frame already downscaled to
+        the gate's width, when the caller has it)."""
         cfg = self.config
         self.stats.seen += 1
         h, w = image.shape[:2]
         scale = cfg.width / w
-        grey = cv2.cvtColor(downscale(image, cfg.width), cv2.COLOR_BGR2GRAY)
+        if small is None or small.shape[1] != cfg.width:
+            small = downscale(image, cfg.width)
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         grey = cv2.GaussianBlur(grey, (5, 5), 0).astype(np.float32)
         if self._background is None or self._background.shape != grey.shape:
             self._background = grey.copy()

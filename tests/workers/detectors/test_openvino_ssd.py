@@ -110,3 +110,16 @@ def test_tiling_finds_small_people_the_whole_frame_misses(
     tiled = create_detector("person", {"num_threads": 2, "tiling": tiling})
     assert found(whole) == 0
     assert found(tiled) >= 2
+
+
+def test_fast_ssd_input_matches_area_resizing_of_a_1080p_frame(
+    pedestrian_samples: list[Sample],
+) -> None:
+    from workers.models.inputs import SSD_SIZE, ssd_input
+
+    frame = cv2.resize(pedestrian_samples[0].image, (1920, 1080), interpolation=cv2.INTER_CUBIC)
+    fast = ssd_input(frame)
+    area = cv2.resize(frame, (SSD_SIZE, SSD_SIZE), interpolation=cv2.INTER_AREA)[None, :, :, ::-1]
+    assert fast.shape == (1, SSD_SIZE, SSD_SIZE, 3) and fast.dtype == np.uint8
+    assert fast.flags["C_CONTIGUOUS"]
+    assert float(np.abs(fast.astype(np.int16) - area.astype(np.int16)).mean()) < 1.5

@@ -68,3 +68,15 @@ def test_unreachable_live_stream_backs_off_then_gives_up() -> None:
     kinds = [s for s, _, _ in stream.statuses]
     assert kinds.count(StreamStatus.RECONNECTING) == 4
     assert kinds[-1] == StreamStatus.FAILED
+
+
+def test_decoder_threads_are_capped_and_frames_stay_the_same(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "t.mp4", frames=50, fps=25, draw=_moving_square)
+    capped = VideoStream(video, StreamConfig(detect_fps=5, decode_threads=1))
+    frames = capped.frames()
+    first = next(frames)
+    assert capped._cap is not None and capped._cap.get(cv2.CAP_PROP_N_THREADS) == 1
+    rest = [first, *frames]
+    default = list(VideoStream(video, StreamConfig(detect_fps=5, decode_threads=0)).frames())
+    assert [f.index for f in rest] == [f.index for f in default]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(rest, default, strict=True))

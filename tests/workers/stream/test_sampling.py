@@ -48,3 +48,17 @@ def test_disabled_gate_passes_everything() -> None:
     still = textured_background()
     assert all(gate.check(still, i * 0.2).open for i in range(20))
     assert gate.stats.skipped_fraction == 0.0
+
+
+def test_gate_gives_the_same_verdict_with_a_precomputed_small_frame() -> None:
+    from workers.stream.sampling import downscale
+
+    still = cv2.resize(textured_background(), (1280, 720))
+    moving = still.copy()
+    cv2.rectangle(moving, (400, 200), (560, 600), (255, 255, 255), -1)
+    plain, shared = MotionGate(), MotionGate()
+    for t, frame in enumerate([still, still, moving]):
+        a = plain.check(frame, t * 0.2)
+        b = shared.check(frame, t * 0.2, small=downscale(frame, shared.config.width))
+        assert (a.open, a.changed_fraction, a.box) == (b.open, b.changed_fraction, b.box)
+    assert b.box is not None and b.box[0] < 420 and b.box[2] > 540
