@@ -119,6 +119,17 @@ def test_agent_sees_a_live_alert_acts_on_it_and_other_districts_never_see_it(
     assert alert.status == "resolved"
     screenshot(page_a, "agent-console-resolved")
 
+    # Up close, cameras are points with their field-of-view cones.
+    page_a.evaluate(
+        f"window.haechiMap.jumpTo({{center: [{CITY_HALL[0]}, {CITY_HALL[1]}], zoom: 17}})"
+    )
+    page_a.wait_for_function(
+        "() => window.haechiMap.queryRenderedFeatures({layers: ['fov-cones']}).length > 0",
+        timeout=15_000,
+    )
+    assert rendered_features(page_a, "cameras-points") >= 1
+    screenshot(page_a, "agent-console-fov-cones")
+
 
 def test_feed_resumes_after_a_network_drop_without_missing_alerts(login, ingest_worker, tmp_path):
     make_camera(*CITY_HALL, code="CAM-DROP")

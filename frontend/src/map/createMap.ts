@@ -31,16 +31,20 @@ export function createMap(container: HTMLElement): MapLibreMap {
     canvasContextAttributes: { preserveDrawingBuffer: true }, // "export map PNG"
   });
   map.addControl(new NavigationControl({ showCompass: true }), "top-left");
-  map.on("moveend", () => updateCones(map));
+  // "idle": after a move, once the new tiles are drawn (queryRenderedFeatures needs them).
+  map.on("idle", () => updateCones(map));
   window.haechiMap = map; // for browser tests and debugging
   return map;
 }
+
+const drawnCones = new WeakMap<MapLibreMap, string>();
 
 function updateCones(map: MapLibreMap): void {
   const source = map.getSource("fov") as GeoJSONSource | undefined;
   if (!source) return;
   if (map.getZoom() < FOV_MINZOOM) {
-    source.setData({ type: "FeatureCollection", features: [] });
+    if (drawnCones.get(map)) source.setData({ type: "FeatureCollection", features: [] });
+    drawnCones.set(map, "");
     return;
   }
   const seen = new Set<number | string>();
@@ -61,5 +65,9 @@ function updateCones(map: MapLibreMap): void {
       status: String(p.status ?? "online"),
     });
   }
+  // setData re-renders and fires "idle" again: only redraw when the visible cameras changed.
+  const key = views.map((v) => `${v.id}:${v.heading_deg}:${v.fov_deg}:${v.range_m}`).join(",");
+  if (key === drawnCones.get(map)) return;
+  drawnCones.set(map, key);
   source.setData(fovFeatureCollection(views));
 }
