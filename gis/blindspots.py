@@ -9,7 +9,8 @@ turned into polygons (merged cell runs, so edges follow the raster at its resolu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -23,10 +24,87 @@ from gis.grids import Grid, polygon_mask
 _ROW_CHUNK = 256
 
 
+_SAMPLE_CHUNK = 1 << 20  # link samples per pass: bounds temporary memory to ~100 MB
+
+
+def walkable_mask(grid: Grid, lines: ArrayLike, *, half_width_m: float = 5.0) -> NDArray[np.bool_]:
+    """Cells of ``grid`` whose centre lies within ``half_width_m`` of a walk link (EPSG:5186).
+
+    Rasterised on the grid directly instead of unioning buffers: each link segment is sampled
+    every half cell and every cell centre within ``half_width_m`` of a sample is marked, so the
+    result matches the buffered links at the grid's resolution (a cell centre up to
+    ``(cell/4)² / (2·half_width_m)`` beyond the buffer edge between two samples may be missed).
+    """
+    arr = np.asarray(lines, dtype=object).ravel()
+    mask = np.zeros(grid.shape, dtype=bool)
+    if arr.size == 0:
+        return mask
+    coords, index = shapely.get_coordinates(arr, return_index=True)
+    same = index[1:] == index[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    if a.size == 0:  # points or single-vertex lines only
+        a = b = coords
+    step = grid.cell / 2.0
+    n = np.ceil(np.hypot(*(b - a).T) / step).astype(np.int64) + 1  # samples, both ends included
+    reach = math.ceil(half_width_m / grid.cell + 0.5)
+    offsets = [
+        (dr, dc)
+        for dr in range(-reach, reach + 1)
+        for dc in range(-reach, reach + 1)
+        # nearest a neighbour's centre can be to a sample somewhere in the sample's own cell
+        if math.hypot(max(0.0, abs(dr) - 0.5), max(0.0, abs(dc) - 0.5)) * grid.cell <= half_width_m
+    ]
+    r2 = half_width_m * half_width_m
+    ends = np.cumsum(n)
+    start = 0
+    while start < n.size:
+        stop = int(np.searchsorted(ends, (ends[start - 1] if start else 0) + _SAMPLE_CHUNK))
+        stop = max(stop, start + 1)
+        counts = n[start:stop]
+        seg = np.repeat(np.arange(start, stop), counts)
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        t = (np.arange(seg.size) - first) / np.maximum(n[seg] - 1, 1)
+        px = a[seg, 0] + t * (b[seg, 0] - a[seg, 0])
+        py = a[seg, 1] + t * (b[seg, 1] - a[seg, 1])
+        col = np.floor((px - grid.x0) / grid.cell).astype(np.int64)
+        row = np.floor((py - grid.y0) / grid.cell).astype(np.int64)
+        for dr, dc in offsets:
+            rr, cc = row + dr, col + dc
+            dx = grid.x0 + (cc + 0.5) * grid.cell - px
+            dy = grid.y0 + (rr + 0.5) * grid.cell - py
+            ok = (dx * dx + dy * dy <= r2) & (rr >= 0) & (rr < grid.ny) & (cc >= 0) & (cc < grid.nx)
+            mask[rr[ok], cc[ok]] = True
+        start = stop
+    return mask
+
+
+def walkable_zone_mask(
+    zones: Zones,
+    walk: NDArray[np.bool_],
+    walk_zone_ids: Collection[object],
+) -> NDArray[np.bool_]:
+    """Study cells: walkable cells in zones with walk-network data, every cell elsewhere.
+
+    ``walk``: a `walkable_mask` on ``zones.grid``; ``walk_zone_ids``: the zone ids (as in
+    ``zones.ids``) whose walk network is present.
+    """
+    if walk.shape != zones.grid.shape:
+        raise ValueError(f"walk mask must have the grid shape {zones.grid.shape}, got {walk.shape}")
+    with_data = np.isin(zones.ids, np.asarray(list(walk_zone_ids), dtype=object))
+    lab = zones.labels
+    inside = lab >= 0
+    restricted = np.zeros(lab.shape, dtype=bool)
+    restricted[inside] = with_data[lab[inside]]
+    return inside & (~restricted | walk)
+
+
 def walkable_areas(
     walk_links: gpd.GeoDataFrame, *, by: str = "gu_code", half_width_m: float = 5.0
 ) -> dict[object, NDArray[np.object_]]:
-    """Buffered walk links per zone id (links any CRS → EPSG:5186 polygons, not unioned)."""
+    """Buffered walk links per zone id (links any CRS → EPSG:5186 polygons, not unioned).
+
+    Slow for a city (seconds per 100k links); `walkable_mask` rasterises the same area directly.
+    """
     metric = to_metric(walk_links)
     buffered = shapely.buffer(
         np.asarray(metric.geometry.array, dtype=object), half_width_m, quad_segs=4
@@ -64,6 +142,7 @@ def blind_spots(
     block_cells: int = 50,
     risk: NDArray[np.float64] | None = None,
     top: int | None = 500,
+    top_per_zone: int | None = None,
     min_area_m2: float = 100.0,
 ) -> gpd.GeoDataFrame:
     """Ranked blind-spot polygons (EPSG:5186).
@@ -100,6 +179,8 @@ def blind_spots(
     area_km2 = uncovered[key] * grid.cell_area / 1e6
     score = area_km2 * block_risk[blk]
     order = np.lexsort((key, -score))
+    if top_per_zone is not None:
+        order = order[_rank_within(zone[order]) < top_per_zone]
     if top is not None:
         order = order[:top]
     geoms = [
@@ -119,6 +200,17 @@ def blind_spots(
         geometry=geoms,
         crs=METRIC,
     )
+
+
+def _rank_within(groups: NDArray[np.int64]) -> NDArray[np.int64]:
+    """0-based position of each item among the items of its group, in the given order."""
+    idx = np.argsort(groups, kind="stable")
+    sorted_groups = groups[idx]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    sizes = np.diff(np.r_[starts, sorted_groups.size])
+    pos = np.empty(groups.size, dtype=np.int64)
+    pos[idx] = np.arange(groups.size) - np.repeat(starts, sizes)
+    return pos
 
 
 def _block_polygon(

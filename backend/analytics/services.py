@@ -7,7 +7,10 @@ the previous run or the new one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +36,10 @@ from backend.analytics.models import (
 from backend.cameras.models import District
 from backend.cameras.seoul import gu_code
 from backend.common.exceptions import ApplicationError
+from backend.config import env
 from backend.tiles.selectors import layer_version
 from gis import io as gis_io
-from gis.blindspots import blind_spots
+from gis.blindspots import blind_spots, walkable_mask, walkable_zone_mask
 from gis.coverage import CoverageModel, Zones, covered_share
 from gis.crs import METRIC, lonlat_to_metric, to_metric
 from gis.footprints import FootprintDefaults, make_params
@@ -53,6 +57,9 @@ DEFAULT_K = 200
 NEW_CAMERA_RADIUS_M = 50.0
 MIN_POINT_INCIDENTS = 50
 DEFAULTS = FootprintDefaults(fov_deg=90.0, range_m=30.0)
+WALK_HALF_WIDTH_M = 5.0
+"""Walk links count as walkable this far either side (sidewalks, crossings, park paths)."""
+WALK_CACHE_KEEP = 4
 
 
 @dataclass
@@ -68,6 +75,9 @@ class AnalyticsState:
     seconds: dict[str, float] = field(default_factory=dict)
     risk: NDArray[np.float64] | None = None
     hotspot_method: str = ""
+    study: NDArray[np.bool_] | None = None
+    """Blind-spot study cells (None: every district cell)."""
+    study_method: str = "district area"
 
 
 def _geos(geom: shapely.Geometry, srid: int, *, multi: bool = False) -> GEOSGeometry:
@@ -245,19 +255,97 @@ def hotspots_persist(*, state: AnalyticsState, result: HotspotResult | None) -> 
     return run
 
 
+def _walk_cache_key(grid: Grid, files: dict[str, Path]) -> str:
+    stamp = [
+        [grid.x0, grid.y0, grid.cell, grid.nx, grid.ny, WALK_HALF_WIDTH_M, "v1"],
+        *[
+            [code, p.name, p.stat().st_size, p.stat().st_mtime_ns]
+            for code, p in sorted(files.items())
+        ],
+    ]
+    return hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:20]
+
+
+def walkable_study_area(
+    *, state: AnalyticsState, seoul_dir: Path | None = None, cache_dir: Path | None = None
+) -> None:
+    """Restrict blind spots to the walkable area of the districts whose walk network exists.
+
+    Reads ``roads/seoul_walk_links_<gu>_*.geojson`` (19 of 25 gu in the shared data), rasterises
+    the links ± `WALK_HALF_WIDTH_M` on the coverage grid and caches the mask under
+    ``.var/cache/analytics/`` (keyed by grid and file size/mtime). Other districts keep their
+    whole area; ``state.study_method`` says which is which.
+    """
+    started = time.perf_counter()
+    files = gis_io.walk_link_files(seoul_dir or gis_io.default_seoul_dir())
+    codes = dict(zip(state.districts["code"], state.districts["id"], strict=True))
+    present = {code: path for code, path in files.items() if code in codes}
+    state.study, state.study_method = None, "district area (no walk-network data)"
+    if not present:
+        return
+    grid = state.model.raster.grid
+    cache = (cache_dir or env.VAR_DIR / "cache" / "analytics") / (
+        f"walkable-{_walk_cache_key(grid, present)}.npy"
+    )
+    walk = None
+    if cache.exists():
+        try:
+            packed = np.load(cache)
+            walk = np.unpackbits(packed, count=grid.size).reshape(grid.shape).astype(bool)
+        except (OSError, ValueError) as err:
+            log.warning("walkable-area cache %s unreadable, rebuilding: %s", cache, err)
+    cached = walk is not None
+    if walk is None:
+        links = to_metric(gis_io.read_walk_links(list(present.values())))
+        walk = walkable_mask(grid, links.geometry.array, half_width_m=WALK_HALF_WIDTH_M)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            np.save(fh, np.packbits(walk.ravel()))
+        os.replace(tmp, cache)
+        stale = sorted(cache.parent.glob("walkable-*.npy"), key=lambda f: f.stat().st_mtime)
+        for old in stale[:-WALK_CACHE_KEEP]:  # a few grids (cell sizes, district sets) at most
+            old.unlink(missing_ok=True)
+    ids = {codes[c] for c in present}
+    state.study = walkable_zone_mask(state.zones, walk, ids)
+    others = sorted(set(codes) - set(present))
+    state.study_method = (
+        f"walkable area (walk-network links ± {WALK_HALF_WIDTH_M:g} m, Seoul pedestrian network) "
+        f"in {len(present)} district(s) ({', '.join(sorted(present))}); whole district area in "
+        f"{len(others)} without walk-network data" + (f" ({', '.join(others)})" if others else "")
+    )
+    state.seconds["walkable"] = time.perf_counter() - started
+    log.info(
+        "walkable study area for %d district(s) in %.2f s (%s)",
+        len(present),
+        state.seconds["walkable"],
+        "cached" if cached else "built",
+    )
+
+
 @transaction.atomic
-def blindspots_persist(*, state: AnalyticsState, top: int = 500) -> AnalysisRun:
-    """Rank uncovered 250 m blocks per district by uncovered area × risk, day and night."""
+def blindspots_persist(*, state: AnalyticsState, top_per_district: int = 100) -> AnalysisRun:
+    """Rank uncovered 250 m blocks by uncovered area × risk, day and night, keeping each
+    district's worst ``top_per_district`` (walkable-area districts have smaller blocks of study
+    area, so a city-wide cut would drop them)."""
     started = time.perf_counter()
     BlindSpot.objects.all().delete()
     run = AnalysisRun.objects.create(
         kind=AnalysisRun.Kind.BLINDSPOTS,
         method=(
-            f"district area minus coverage on the {state.model.raster.grid.cell:g} m raster, "
+            f"{state.study_method}, minus coverage on the {state.model.raster.grid.cell:g} m "
+            "raster, "
             f"grouped in {BLOCK_CELLS * state.model.raster.grid.cell:g} m blocks; score = "
-            "uncovered km² × risk (hotspot KDE when computed, else 1)"
+            "uncovered km² × risk (hotspot KDE when computed, else 1); the worst "
+            f"{top_per_district} blocks per district are kept, ranked city-wide by score "
+            "(compare walkable-area and whole-area districts by their rank within the district)"
         ),
-        params={"top": top, "risk": state.risk is not None},
+        params={
+            "top_per_district": top_per_district,
+            "risk": state.risk is not None,
+            "walkable": state.study is not None,
+            "walkable_s": round(state.seconds.get("walkable", 0.0), 3),
+        },
         cameras=state.cameras,
     )
     objs = []
@@ -266,9 +354,11 @@ def blindspots_persist(*, state: AnalyticsState, top: int = 500) -> AnalysisRun:
             state.model.raster,
             state.zones,
             period=period,
+            mask=state.study,
             block_cells=BLOCK_CELLS,
             risk=state.risk,
-            top=top,
+            top=None,
+            top_per_zone=top_per_district,
         )
         if spots.empty:
             continue
@@ -392,6 +482,8 @@ def analytics_compute(
         summary["hotspots"] = Hotspot.objects.count()
         summary["hotspot_method"] = state.hotspot_method
     if "blindspots" in wanted:
+        walkable_study_area(state=state)
+        summary["blindspots_study"] = state.study_method
         blindspots_persist(state=state)
         summary["blindspots"] = BlindSpot.objects.count()
     if "sites" in wanted:

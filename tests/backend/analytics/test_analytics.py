@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+from pathlib import Path
 
 import mapbox_vector_tile
+import numpy as np
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from backend.accounts.roles import Role
-from backend.analytics.models import BlindSpot, CrimeStat, DistrictCoverage, Hotspot
-from backend.analytics.services import analytics_compute, crimes_import
+from backend.analytics.models import AnalysisRun, BlindSpot, CrimeStat, DistrictCoverage, Hotspot
+from backend.analytics.services import (
+    analytics_compute,
+    blindspots_persist,
+    coverage_model_build,
+    crimes_import,
+    walkable_study_area,
+)
 from backend.analytics.tasks import recompute_if_changed
 from backend.cameras.models import Camera
 from tests.backend.tiles.test_tiles import tile_xy
@@ -214,3 +223,98 @@ def test_recompute_if_changed_runs_once_per_registry_change(small_city) -> None:
     assert recompute_if_changed() is None  # nothing changed since
     make_camera(*COEX, code="GN-NEW")  # a fresh change: wait for the registry to settle
     assert recompute_if_changed() is None
+
+
+def _walk_network(
+    seoul: Path, code: str, name: str, lines: list[list[tuple[float, float]]]
+) -> None:
+    roads = seoul / "roads"
+    roads.mkdir(parents=True, exist_ok=True)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"link_id": str(i), "type": "1111", "flags": "", "len_m": 0.0},
+            "geometry": {"type": "LineString", "coordinates": line},
+        }
+        for i, line in enumerate(lines)
+    ]
+    # a link typed "0…" is not walkable (e.g. a road-only connector): it must be ignored
+    features.append(
+        {
+            "type": "Feature",
+            "properties": {"link_id": "x", "type": "0111", "flags": "", "len_m": 0.0},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[126.975, 37.563], [126.975, 37.566]],
+            },
+        }
+    )
+    path = roads / f"seoul_walk_links_{code}_{name}.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+def test_blind_spots_on_the_walkable_area_where_the_network_exists(small_city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lon, lat = CITY_HALL
+    # one east-west street of 0.0045° (~397 m at 37.57°N) through City Hall, in 중구 (11140)
+    _walk_network(
+        tmp_path / "seoul", "11140", "jung", [[(lon - 0.00225, lat), (lon + 0.00225, lat)]]
+    )
+    state = coverage_model_build(cell_m=5.0)
+    cache = tmp_path / "cache"
+    walkable_study_area(state=state, seoul_dir=tmp_path / "seoul", cache_dir=cache)
+    assert state.study is not None
+    assert state.study_method.startswith("walkable area") and "(11140)" in state.study_method
+    assert "whole district area in 24 without walk-network data" in state.study_method
+    zones = state.zones
+    jung = int(np.flatnonzero(zones.names == "11140")[0])
+    in_jung = zones.labels == jung
+    area = state.study[in_jung].sum() * state.model.raster.grid.cell_area
+    assert 397 * 10 * 0.9 < area < 397 * 10 * 1.1  # a 10 m wide, ~397 m long street
+    # the other districts keep their whole area
+    assert (state.study[~in_jung] == (zones.labels[~in_jung] >= 0)).all()
+    # the mask is cached under the grid + files key and read back on the next run
+    (cached,) = cache.glob("walkable-*.npy")
+    first = state.study.copy()
+    grid = state.model.raster.grid
+    np.save(cached, np.packbits(np.ones(grid.size, dtype=bool)))  # pretend: all walkable
+    walkable_study_area(state=state, seoul_dir=tmp_path / "seoul", cache_dir=cache)
+    assert state.study[in_jung].all()
+    cached.unlink()
+    walkable_study_area(state=state, seoul_dir=tmp_path / "seoul", cache_dir=cache)
+    assert (state.study == first).all() and len(list(cache.glob("walkable-*.npy"))) == 1
+
+    run = blindspots_persist(state=state)
+    assert run.method.startswith("walkable area") and run.params["walkable"] is True
+    jung_spots = BlindSpot.objects.filter(district__code="11140", period="day")
+    # 6 cameras of 40 m along the street (x = 0 … 0.01° east) cover part of it; the rest is blind
+    study = sum(s.study_m2 for s in jung_spots)
+    assert 0 < sum(s.uncovered_m2 for s in jung_spots) < study <= area + 1
+    gangnam = BlindSpot.objects.filter(district__code="11680", period="day").first()
+    assert gangnam is not None and gangnam.study_m2 > 50_000  # whole 250 m blocks
+
+
+def test_without_walk_network_blind_spots_use_the_district_area(small_city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    state = coverage_model_build(cell_m=10.0)
+    walkable_study_area(state=state, seoul_dir=tmp_path / "nothing", cache_dir=tmp_path / "c")
+    assert state.study is None and state.study_method.startswith("district area")
+    run = blindspots_persist(state=state)
+    assert run.method.startswith("district area") and run.params["walkable"] is False
+    assert AnalysisRun.objects.filter(kind="blindspots").count() == 1
+
+
+@pytest.mark.shared_data
+def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    seoul = shared_path("seoul/roads").parent
+    state = coverage_model_build(cell_m=5.0)
+    walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
+    built = state.seconds["walkable"]
+    assert "in 19 district(s)" in state.study_method
+    zones = state.zones
+    jongno = int(np.flatnonzero(zones.names == "11110")[0])
+    gangnam = int(np.flatnonzero(zones.names == "11680")[0])
+    share = state.study[zones.labels == jongno].mean()
+    assert 0.05 < share < 0.5  # sidewalks and paths: a fraction of 종로구, not all of it
+    assert state.study[zones.labels == gangnam].all()  # no network for 강남구: whole area
+    walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
+    assert state.seconds["walkable"] < 1.0  # read back from the cache
+    assert built < 10.0  # ~1.6 s here; ~17 s when every link was buffered and unioned
