@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from bench.__main__ import result
-from bench.bench_registry import _bench_database_url
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench.django_run import run_django_bench
 
 
 def run() -> list[dict]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _bench_database_url(suffix="_bench_ui"),
-        "HAECHI_LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.dashboard_run"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
-    )  # fmt: skip
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_django_bench("bench.dashboard_run", suffix="_bench_ui")
     return [
         result("dashboard.agent_console_first_paint_ms", data["first_paint_ms"], "ms",
                notes="navigation start → map idle (district + camera tiles) with 160,000 cameras, "

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
-
-import psycopg
-
 from bench.__main__ import result
+from bench.django_run import ROOT, run_django_bench
+from bench.django_run import fresh_database_url as _bench_database_url
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _bench_database_url(suffix: str = "_bench") -> str:
-    """A freshly created database next to the configured one (`haechi` → `haechi_bench`)."""
-    base = os.environ.get("DATABASE_URL", "postgres://haechi@127.0.0.1:54329/haechi")
-    parsed = urlparse(base)
-    name = parsed.path.lstrip("/") + suffix
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}"')
-        conn.execute(f'create database "{name}" template template1')
-    return urlunparse(parsed._replace(path=f"/{name}"))
+__all__ = ["ROOT", "_bench_database_url", "run"]  # older benches import these from here
 
 
 def run() -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": _bench_database_url(), "HAECHI_LOG_LEVEL": "WARNING"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.registry_run"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
-    )  # fmt: skip
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_django_bench("bench.registry_run", suffix="_bench")
     orm_rate = data["orm_count"] / data["orm_seconds"]
     seed_rate = 160_000 / data["seed_seconds"]
     rows = [
