@@ -34,21 +34,27 @@ function created(seq: number, id: number) {
   };
 }
 
+/** A client wired to fake sockets and a manual timer. */
+function harness() {
+  const sockets: FakeSocket[] = [];
+  const timers: (() => void)[] = [];
+  const store = new AlertStore();
+  const client = new AlertSocket({
+    url: "ws://x/ws/alerts/",
+    store,
+    create: () => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    },
+    setTimer: (fn) => timers.push(fn),
+  });
+  return { sockets, timers, store, client };
+}
+
 describe("AlertSocket", () => {
   it("resumes after the last seq when it reconnects", () => {
-    const sockets: FakeSocket[] = [];
-    const timers: (() => void)[] = [];
-    const store = new AlertStore();
-    const client = new AlertSocket({
-      url: "ws://x/ws/alerts/",
-      store,
-      create: () => {
-        const s = new FakeSocket();
-        sockets.push(s);
-        return s;
-      },
-      setTimer: (fn) => timers.push(fn),
-    });
+    const { sockets, timers, store, client } = harness();
     client.start();
     sockets[0]!.open();
     expect(JSON.parse(sockets[0]!.sent[0]!)).toEqual({ type: "resume", after_seq: 0 });
@@ -65,19 +71,7 @@ describe("AlertSocket", () => {
   });
 
   it("does not reconnect after stop() and ignores garbage frames", () => {
-    const sockets: FakeSocket[] = [];
-    const timers: (() => void)[] = [];
-    const store = new AlertStore();
-    const client = new AlertSocket({
-      url: "ws://x",
-      store,
-      create: () => {
-        const s = new FakeSocket();
-        sockets.push(s);
-        return s;
-      },
-      setTimer: (fn) => timers.push(fn),
-    });
+    const { sockets, timers, store, client } = harness();
     client.start();
     sockets[0]!.open();
     sockets[0]!.onmessage?.({ data: "not json" } as MessageEvent);
