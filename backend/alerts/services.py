@@ -408,6 +408,45 @@ def alert_assign(*, alert: Alert, actor: Any, assignee: Any) -> Alert:
     return alert
 
 
+def alert_note_add(*, alert: Alert, actor: Any, note: str) -> AlertHistory:
+    """Append a free-text note to the alert's history (append-only; status unchanged).
+
+    Pushed as `alert.updated` with the note, so other consoles on the alert see it.
+    """
+    text = note.strip()
+    if not text:
+        raise ApplicationError("a note needs text", code="note_required")
+    with transaction.atomic():
+        alert = _locked(alert=alert, actor=actor)
+        entry = AlertHistory(
+            alert=alert,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action="note",
+            from_status=alert.status,
+            to_status=alert.status,
+            note=text,
+        )
+        entry.full_clean()
+        entry.save()
+        audit_record(actor=actor, action="alert.note", target=alert, data={"note": text})
+        publish_on_commit(
+            type="alert.updated",
+            district_id=alert.district_id,
+            data={"alert": alert_payload(alert), "note": alert_note_payload(entry)},
+        )
+    return entry
+
+
+def alert_note_payload(entry: AlertHistory) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "alert_id": entry.alert_id,
+        "at": entry.at.isoformat(),
+        "actor_id": entry.actor_id,
+        "note": entry.note,
+    }
+
+
 # ------------------------------------------------------------------------------ escalation
 
 ESCALATE_SEVERITIES = ("high", "critical")  # severity >= high

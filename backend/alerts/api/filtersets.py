@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from backend.alerts.models import AlertStatus, AlertType, Severity
+from backend.alerts.models import AlertStatus, AlertType, DeadLetterReason, Severity
 
 
 def _choices(value: str, allowed: set[str]) -> str:
@@ -41,7 +41,17 @@ class AlertFilterSerializer(serializers.Serializer):
         return attrs
 
 
-def alert_filters(params: Any) -> dict[str, Any]:
-    serializer = AlertFilterSerializer(data=params)
+class FeedbackFilterSerializer(AlertFilterSerializer):
+    min_judged = serializers.IntegerField(
+        required=False, min_value=0, help_text="only rows with at least this many judged alerts"
+    )
+
+
+class DeadLetterFilterSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeadLetterReason.choices, required=False)
+
+
+def alert_filters(params: Any, serializer_class: type = AlertFilterSerializer) -> dict[str, Any]:
+    serializer = serializer_class(data=params)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -39,3 +39,38 @@ class ReasonSerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(help_text="user id of the agent to assign")
+
+
+class NoteTextSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000)
+
+
+class AlertNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alert_id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor_id = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+
+class FeedbackRowSerializer(serializers.Serializer):
+    camera_id = serializers.IntegerField()
+    camera_code = serializers.CharField()
+    district_id = serializers.IntegerField()
+    type = serializers.CharField()
+    total = serializers.IntegerField()
+    false_positive = serializers.IntegerField()
+    confirmed = serializers.IntegerField(help_text="dispatched or resolved")
+    open = serializers.IntegerField(help_text="not judged yet")
+    false_positive_rate = serializers.FloatField(
+        allow_null=True, help_text="false_positive / (false_positive + confirmed)"
+    )
+
+
+class DeadLetterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    detail = serializers.CharField()
+    payload = serializers.JSONField(allow_null=True)
+    raw = serializers.CharField(help_text="repr() of a payload that was not JSON")

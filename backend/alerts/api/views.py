@@ -12,13 +12,21 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.roles import Role
 from backend.accounts.selectors import user_has_role
 from backend.alerts import selectors, services
-from backend.alerts.api.filtersets import AlertFilterSerializer, alert_filters
+from backend.alerts.api.filtersets import (
+    AlertFilterSerializer,
+    FeedbackFilterSerializer,
+    alert_filters,
+)
 from backend.alerts.api.serializers import (
+    AlertNoteSerializer,
     AlertSerializer,
     AssignSerializer,
+    FeedbackRowSerializer,
     NoteSerializer,
+    NoteTextSerializer,
     ReasonSerializer,
 )
 from backend.alerts.models import Alert
@@ -39,6 +47,17 @@ class AlertPermission(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return user_has_role(user=request.user, roles=services.ACTOR_ROLES)
+
+
+class FeedbackPermission(BasePermission):
+    """False-positive statistics: admins, supervisors and planners (threshold tuning)."""
+
+    message = "Only admins, supervisors and planners may read alert feedback."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user and request.user.is_authenticated) and user_has_role(
+            user=request.user, roles={Role.ADMIN, Role.SUPERVISOR, Role.PLANNER}
+        )
 
 
 class AlertViewSet(viewsets.ViewSet):
@@ -106,6 +125,39 @@ class AlertViewSet(viewsets.ViewSet):
         if assignee is None:
             raise ApplicationError(f"no active user {user_id}", code="bad_assignee")
         return self._act(request, pk, services.alert_assign, assignee=assignee)
+
+    @extend_schema(methods=["GET"], responses=AlertNoteSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=NoteTextSerializer, responses={201: AlertNoteSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        """GET: the alert's notes, oldest first. POST: append a note (kept in the history)."""
+        alert = self._get(request, pk)
+        if request.method == "GET":
+            return Response(
+                [services.alert_note_payload(n) for n in selectors.alert_notes(alert=alert)]
+            )
+        text = _valid(NoteTextSerializer, request)["note"]
+        try:
+            entry = services.alert_note_add(alert=alert, actor=request.user, note=text)
+        except ApplicationError as err:
+            if err.code == "forbidden":
+                raise PermissionDenied(err.message) from err
+            raise
+        return Response(services.alert_note_payload(entry), status=201)
+
+    @extend_schema(
+        parameters=[FeedbackFilterSerializer], responses=FeedbackRowSerializer(many=True)
+    )
+    @action(detail=False, methods=["get"], permission_classes=[FeedbackPermission])
+    def feedback(self, request: Request) -> Response:
+        """False positives vs confirmed alerts per camera and behaviour type, worst rate first."""
+        filters = alert_filters(request.query_params, FeedbackFilterSerializer)
+        qs = selectors.alert_feedback_stats(user=request.user, filters=filters)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(list(page))
 
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     @action(detail=True, methods=["get"])
