@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.alerts.models import Alert
+from backend.alerts.models import Alert, DeadLetter
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:
@@ -30,4 +30,15 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "assignee_id": alert.assignee_id,
         "resolution_note": alert.resolution_note,
         "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
+    }
+
+
+def dead_letter_payload(letter: DeadLetter) -> dict[str, Any]:
+    return {
+        "id": letter.pk,
+        "received_at": letter.received_at.isoformat(),
+        "reason": letter.reason,
+        "detail": letter.detail,
+        "payload": letter.payload,
+        "raw": letter.raw,
     }

@@ -98,8 +98,10 @@ def alert_feedback_stats(*, user: Any, filters: dict[str, Any] | None = None) ->
     )
 
 
-def dead_letter_list() -> QuerySet[DeadLetter]:
-    return DeadLetter.objects.order_by("-received_at", "-id")
+def dead_letter_list(*, reason: str | None = None) -> QuerySet[DeadLetter]:
+    """Refused ingest messages, newest first (admins only: the caller checks the role)."""
+    qs = DeadLetter.objects.order_by("-received_at", "-id")
+    return qs.filter(reason=reason) if reason else qs
 
 
 def alert_media_path(*, alert: Alert, kind: str) -> Path | None:

@@ -17,6 +17,7 @@ from backend.accounts.selectors import user_has_role
 from backend.alerts import selectors, services
 from backend.alerts.api.filtersets import (
     AlertFilterSerializer,
+    DeadLetterFilterSerializer,
     FeedbackFilterSerializer,
     alert_filters,
 )
@@ -24,13 +25,14 @@ from backend.alerts.api.serializers import (
     AlertNoteSerializer,
     AlertSerializer,
     AssignSerializer,
+    DeadLetterSerializer,
     FeedbackRowSerializer,
     NoteSerializer,
     NoteTextSerializer,
     ReasonSerializer,
 )
 from backend.alerts.models import Alert
-from backend.alerts.payloads import alert_payload
+from backend.alerts.payloads import alert_payload, dead_letter_payload
 from backend.audit.services import audit_record
 from backend.common.exceptions import ApplicationError
 from backend.common.pagination import DefaultPagination
@@ -57,6 +59,15 @@ class FeedbackPermission(BasePermission):
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
         return bool(request.user and request.user.is_authenticated) and user_has_role(
             user=request.user, roles={Role.ADMIN, Role.SUPERVISOR, Role.PLANNER}
+        )
+
+
+class AdminOnly(BasePermission):
+    message = "Only admins may read dead letters."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user and request.user.is_authenticated) and user_has_role(
+            user=request.user, roles={Role.ADMIN}
         )
 
 
@@ -158,6 +169,18 @@ class AlertViewSet(viewsets.ViewSet):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(list(page))
+
+    @extend_schema(
+        parameters=[DeadLetterFilterSerializer], responses=DeadLetterSerializer(many=True)
+    )
+    @action(detail=False, methods=["get"], url_path="dead-letters", permission_classes=[AdminOnly])
+    def dead_letters(self, request: Request) -> Response:
+        """Messages the ingest refused (malformed, unknown version, unknown camera), newest first."""
+        filters = alert_filters(request.query_params, DeadLetterFilterSerializer)
+        qs = selectors.dead_letter_list(reason=filters.get("reason"))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([dead_letter_payload(d) for d in page])
 
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     @action(detail=True, methods=["get"])
