@@ -4,12 +4,18 @@ Server frames: {"type": "alert.created" | "alert.updated" | "camera.status_chang
 "seq": n, ...}. Client messages: {"type": "resume", "after_seq": n} replays from the database
 every frame after n the user may see, then sends {"type": "resume.completed", "v": 1,
 "last_seq": m}; {"type": "ping"} → {"type": "pong", "v": 1}. Anything else gets an error frame.
+Every HAECHI_WS_HEARTBEAT_S seconds the server sends {"type": "heartbeat", "v": 1, "last_seq": n}
+(n: the highest seq sent on this connection, 0 before any; no database work). A client whose own
+last seq is lower lost frames on the way and resumes; a client that hears nothing for two
+intervals reconnects and resumes.
 A frame is never sent twice on one connection (live frames that a replay already sent are
 skipped). The consumer holds no business logic: reads go through selectors.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections import deque
@@ -17,6 +23,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from backend.accounts.selectors import user_district_ids, user_roles
 from backend.realtime.auth import user_for_scope
@@ -47,6 +54,8 @@ class AlertConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.joined: list[str] = []
+        self.last_seq = 0
+        self.heartbeat: asyncio.Task[None] | None = None
         self.sent: set[int] = set()
         self.sent_order: deque[int] = deque()
         user, districts, has_role = await _who(self.scope)
@@ -62,8 +71,27 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.accept()
+        interval = float(settings.HAECHI_WS_HEARTBEAT_S)
+        if interval > 0:
+            self.heartbeat = asyncio.create_task(self._beat(interval))
+
+    async def _beat(self, interval: float) -> None:
+        """One sleeping task per connection; a failed send (socket gone) ends it."""
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                await self._send({"type": "heartbeat", "v": 1, "last_seq": self.last_seq})
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the connection is closing; disconnect() cleans up
+            logger.debug("heartbeat stopped", exc_info=True)
 
     async def disconnect(self, code: int) -> None:
+        task = getattr(self, "heartbeat", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -117,6 +145,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
         if seq in self.sent:
             return
         self.sent.add(seq)
+        self.last_seq = max(self.last_seq, seq)
         self.sent_order.append(seq)
         if len(self.sent_order) > SENT_MEMORY:
             self.sent.discard(self.sent_order.popleft())

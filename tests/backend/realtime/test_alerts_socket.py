@@ -48,6 +48,13 @@ async def open_as(user: Any) -> WebsocketCommunicator:
 ingest = database_sync_to_async(lambda payload: alert_ingest(payload=payload).alert)
 
 
+async def receive_frame(comm: WebsocketCommunicator, timeout: float = 5) -> dict:
+    """The next message that is not a server heartbeat."""
+    while (frame := await comm.receive_json_from(timeout=timeout))["type"] == "heartbeat":
+        pass
+    return frame
+
+
 async def frames_until(comm: WebsocketCommunicator, stop: str) -> list[dict]:
     out = []
     while True:

@@ -19,7 +19,7 @@ from backend.alerts.models import Alert, DeadLetter
 from backend.config import env
 from backend.config.celery import app as celery_app
 from tests.backend.alerts.events import event
-from tests.backend.realtime.test_alerts_socket import open_as
+from tests.backend.realtime.test_alerts_socket import open_as, receive_frame
 from tests.factories import COEX, make_camera, make_user
 
 pytestmark = pytest.mark.usefixtures("committed_db")
@@ -85,7 +85,7 @@ def test_worker_ingests_once_dead_letters_bad_input_and_pushes_the_frame(ingest_
             for payload in (message, message, bad):  # duplicate delivery + unknown version
                 # as a worker publishes: by task name, routed by CELERY_TASK_ROUTES to "ingest"
                 celery_app.send_task("alerts.ingest", args=[payload], connection=conn)
-        frame = await comm.receive_json_from(timeout=60)
+        frame = await receive_frame(comm, timeout=60)
         await comm.disconnect()
         return frame
 
