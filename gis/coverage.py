@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from gis.crs import to_metric
 from gis.footprints import CameraParams, FootprintDefaults, footprint_rings, make_params
 from gis.grids import Grid, _edges_from_rings, accumulate_edges, rasterize_labels
+from gis.occlusion import hidden_cells
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +172,11 @@ class CoverageModel:
         hist: dict[tuple[str, str], NDArray[np.int64]],
         params: CameraParams,
         defaults: FootprintDefaults,
+        blockers: NDArray[np.bool_] | None = None,
     ) -> None:
         self.raster = raster
+        self.blockers = blockers
+        """Building cells (see `gis.occlusion`): cameras do not see into or past them."""
         self.zones = zones
         self.hist = hist
         self.defaults = defaults
@@ -190,13 +194,22 @@ class CoverageModel:
         grid: Grid,
         zones: Iterable[Zones] = (),
         defaults: FootprintDefaults | None = None,
+        blockers: NDArray[np.bool_] | None = None,
     ) -> CoverageModel:
-        """Rasterise every camera and histogram every zone layer (all on ``grid``)."""
+        """Rasterise every camera and histogram every zone layer (all on ``grid``).
+
+        ``blockers``: building cells on ``grid`` (`gis.occlusion.blocker_mask`); cameras near
+        them lose the footprint cells they cannot see (inside or behind a building).
+        """
         layers = {z.name: z for z in zones}
         for z in layers.values():
             if z.grid != grid:
                 raise ValueError(f"zone layer {z.name} is on a different grid")
         raster = compute_coverage(grid, params)
+        if blockers is not None:
+            if blockers.shape != grid.shape:
+                raise ValueError(f"blockers must have the grid shape {grid.shape}")
+            _occlude(raster, params, blockers)
         hist = {
             (name, period): zone_histogram(raster.counts(period), z)
             for name, z in layers.items()
@@ -208,6 +221,7 @@ class CoverageModel:
             hist,
             params.take(np.arange(len(params))),
             defaults or FootprintDefaults(),
+            blockers,
         )
 
     def __len__(self) -> int:
@@ -301,6 +315,8 @@ class CoverageModel:
         if not cam.active[0]:
             return CoverageDelta(0, {}, None)
         cells, bounds = footprint_cells(self.raster.grid, cam)
+        if self.blockers is not None and cells.size:
+            cells = cells[~hidden_cells(self.raster.grid, cam, cells, self.blockers)]
         if cells.size == 0:
             return CoverageDelta(0, {}, bounds)
         zones: dict[str, list[object]] = {}
@@ -319,6 +335,42 @@ class CoverageModel:
                 np.add.at(h, (lab[ok], np.minimum(after[ok], HIST_BINS - 1)), 1)
                 zones[name] = [z.ids[i] for i in np.unique(lab[ok])]
         return CoverageDelta(int(cells.size), zones, bounds)
+
+
+def _occlude(raster: CoverageRaster, params: CameraParams, blockers: NDArray[np.bool_]) -> None:
+    """Remove from the count rasters the cells each active camera cannot see (buildings)."""
+    grid = raster.grid
+    if not blockers.any():
+        return
+    active = np.flatnonzero(params.active)
+    if active.size == 0:
+        return
+    # candidates: cameras within reach of a building cell (coarse 16-cell blocks, dilated)
+    factor = 16
+    coarse = grid.coarsen(factor)
+    br, bc = np.nonzero(blockers)
+    near = np.zeros(coarse.shape, dtype=bool)
+    near[br // factor, bc // factor] = True
+    reach = math.ceil(float(params.range_m[active].max()) / coarse.cell) + 1
+    padded = np.zeros((coarse.ny + 2 * reach, coarse.nx + 2 * reach), dtype=bool)
+    for dr in range(-reach, reach + 1):  # square dilation by `reach` blocks
+        for dc in range(-reach, reach + 1):
+            padded[reach + dr : reach + dr + coarse.ny, reach + dc : reach + dc + coarse.nx] |= near
+    dilated = padded[reach : reach + coarse.ny, reach : reach + coarse.nx]
+    r, c = coarse.locate(params.x[active], params.y[active])
+    on = r >= 0
+    cand = active[on][dilated[r[on], c[on]]]
+    day = raster.day.reshape(-1)
+    night = raster.night.reshape(-1)
+    for i in cand:
+        cam = params.take(np.array([i]))
+        cells, _ = footprint_cells(grid, cam)
+        gone = cells[hidden_cells(grid, cam, cells, blockers)]
+        if gone.size == 0:
+            continue
+        day[gone] -= np.minimum(day[gone], 1)
+        if cam.infrared[0]:
+            night[gone] -= np.minimum(night[gone], 1)
 
 
 def footprint_cells(

@@ -260,3 +260,21 @@ def walk_link_files(seoul_dir: Path) -> dict[str, Path]:
         if m:
             out[m.group(1)] = p
     return out
+
+
+def building_files(seoul_dir: Path) -> list[Path]:
+    """Building-footprint GeoJSON files present (``buildings/*.geojson``; a few areas only)."""
+    return sorted((seoul_dir / "buildings").glob("*.geojson"))
+
+
+def read_buildings(paths: list[Path]) -> gpd.GeoDataFrame:
+    """Building footprints (EPSG:4326, valid) with the file they came from (``source``).
+
+    Files may overlap (two sources for the same area): footprints are kept as they are, the
+    occlusion mask unions them anyway.
+    """
+    frames = [_valid(gpd.read_file(p)[["geometry"]]).assign(source=p.name) for p in paths]
+    if not frames:
+        return gpd.GeoDataFrame({"source": []}, geometry=[], crs=WGS84)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+    return out[~out.geometry.is_empty & out.geometry.notna()].reset_index(drop=True)

@@ -66,6 +66,34 @@ class DistrictCoverage(TimeStampedModel):
         ]
 
 
+class DongCoverage(TimeStampedModel):
+    """Coverage of one administrative dong (행정동) in one period, from the same raster as
+    `DistrictCoverage`; present only where the dong boundaries were available to the run."""
+
+    dong_code = models.CharField(max_length=10, help_text="adm_cd2, e.g. 1114052000.")
+    name_ko = models.CharField(max_length=64)
+    district = models.ForeignKey(
+        "cameras.District", on_delete=models.CASCADE, related_name="dong_coverage"
+    )
+    period = models.CharField(max_length=8, choices=Period.choices)
+    area_m2 = models.FloatField()
+    covered_m2 = models.FloatField()
+    coverage_pct = models.FloatField(
+        null=True, validators=[MinValueValidator(0.0), MaxValueValidator(100.0)]
+    )
+    redundancy = models.FloatField(null=True)
+    multi_pct = models.FloatField(null=True)
+    cameras = models.PositiveIntegerField(default=0)
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["dong_code", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["dong_code", "period"], name="coverage_dong_period")
+        ]
+        indexes = [models.Index(fields=["district", "period"])]
+
+
 class BlindSpot(TimeStampedModel):
     """An uncovered block (≤ 250 m square) of a district, ranked by uncovered area × risk."""
 

@@ -18,6 +18,7 @@ from backend.analytics.models import (
     BlindSpot,
     CrimeStat,
     DistrictCoverage,
+    DongCoverage,
     Hotspot,
     Period,
     SiteRecommendation,
@@ -138,6 +139,29 @@ def limit_parse(raw: str | None, *, default: int = 500) -> int:
 
 def coverage_list(*, period: str) -> QuerySet[DistrictCoverage]:
     return DistrictCoverage.objects.filter(period=period).select_related("district")
+
+
+def district_code_parse(raw: str | None) -> str | None:
+    """A gu code filter (e.g. 11140): None when absent; 400 when malformed or unknown."""
+    if raw in (None, ""):
+        return None
+    from backend.cameras.models import District
+
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 5):
+        raise ApplicationError(
+            "district must be a 5-digit gu code, e.g. 11140", code="bad_district"
+        )
+    if not District.objects.filter(code=raw).exists():
+        raise ApplicationError(f"unknown district {raw}", code="bad_district")
+    return raw
+
+
+def dong_coverage_list(*, period: str, district: str | None = None) -> QuerySet[DongCoverage]:
+    """Coverage per 행정동 for a period, optionally of one district (gu code, e.g. 11140)."""
+    qs = DongCoverage.objects.filter(period=period).select_related("district")
+    if district:
+        qs = qs.filter(district__code=district)
+    return qs.order_by("dong_code")
 
 
 def blindspot_list(

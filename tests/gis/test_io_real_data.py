@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 
@@ -88,3 +89,34 @@ def test_real_ansimi_coverage_for_one_gu(gu: object) -> None:
     assert 1_000 < row["cameras"] < 5_000
     assert 0 < row["covered_m2_day"] < row["cameras"] * np.pi * 30**2
     assert row["coverage_pct_night"] == 0  # the feed has no IR flag: nothing counts at night
+
+
+def test_buildings_block_views_in_gangnam() -> None:
+    from gis.occlusion import blocker_mask
+
+    files = io.building_files(shared_path("seoul"))
+    assert len(files) == 6
+    buildings = to_metric(io.read_buildings(files))
+    assert len(buildings) > 10_000 and buildings.geometry.is_valid.all()
+    gangnam = buildings[buildings["source"].str.startswith("gangnam")]
+    grid = Grid.from_bounds(gangnam.total_bounds, 5.0, pad=50)
+    blockers = blocker_mask(grid, gangnam.geometry.array)
+    assert 0.1 < blockers.mean() < 0.8  # a dense commercial block: streets between buildings
+    # 300 full-circle cameras of 40 m on the streets (cell centres outside every building)
+    rng = np.random.default_rng(0)
+    rows, cols = np.nonzero(~blockers)
+    pick = rng.choice(rows.size, 300, replace=False)
+    x, y = grid.centers_x()[cols[pick]], grid.centers_y()[rows[pick]]
+    cams = gpd.GeoDataFrame(
+        {"range_m": np.full(300, 40.0), "ptz": np.ones(300, bool)},
+        geometry=gpd.points_from_xy(x, y),
+        crs=buildings.crs,
+    )
+    params = camera_params(cams)
+    open_view = CoverageModel.build(params, grid).raster.day
+    blocked = CoverageModel.build(params, grid, blockers=blockers).raster.day
+    assert not blocked[blockers].any() and open_view[blockers].any()
+    assert (blocked <= open_view).all()
+    # streets are narrow: walls hide a good part of what the cameras would see in the open
+    street = ~blockers
+    assert (blocked[street] > 0).sum() < 0.9 * (open_view[street] > 0).sum()

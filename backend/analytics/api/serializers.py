@@ -23,9 +23,33 @@ class DistrictCoverageSerializer(serializers.Serializer):
         return round(obj.covered_m2 / 1e6, 4)
 
 
+class DongCoverageSerializer(serializers.Serializer):
+    dong_code = serializers.CharField()
+    name_ko = serializers.CharField()
+    district = serializers.CharField(source="district.code")
+    period = serializers.CharField()
+    cameras = serializers.IntegerField()
+    area_km2 = serializers.SerializerMethodField()
+    covered_km2 = serializers.SerializerMethodField()
+    coverage_pct = serializers.FloatField(allow_null=True)
+    redundancy = serializers.FloatField(allow_null=True)
+    multi_pct = serializers.FloatField(allow_null=True)
+    computed_at = serializers.DateTimeField(source="updated_at")
+
+    def get_area_km2(self, obj) -> float:  # type: ignore[no-untyped-def]
+        return round(obj.area_m2 / 1e6, 4)
+
+    def get_covered_km2(self, obj) -> float:  # type: ignore[no-untyped-def]
+        return round(obj.covered_m2 / 1e6, 4)
+
+
 class CoverageQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=["day", "night"], required=False)
     format = serializers.ChoiceField(choices=["json", "csv"], required=False)
+
+
+class DongCoverageQuerySerializer(CoverageQuerySerializer):
+    district = serializers.CharField(required=False, help_text="gu code, e.g. 11140")
 
 
 class GeoQuerySerializer(serializers.Serializer):

@@ -17,6 +17,8 @@ from backend.analytics.api.serializers import (
     BlindSpotQuerySerializer,
     CoverageQuerySerializer,
     DistrictCoverageSerializer,
+    DongCoverageQuerySerializer,
+    DongCoverageSerializer,
     HotspotQuerySerializer,
     SiteQuerySerializer,
 )
@@ -80,6 +82,42 @@ class CoverageDistrictsView(APIView):
                 "period": period,
                 "method": run.method if run else None,
                 "cameras": run.cameras if run else 0,
+                "computed_at": run.created_at if run else None,
+                "results": rows,
+            }
+        )
+
+
+class CoverageDongsView(APIView):
+    """Coverage per 행정동 (`?district=11140`, `?period=night`): table (JSON) or CSV.
+
+    Empty, with ``dongs_available: false``, when the last run had no dong boundaries.
+    """
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[DongCoverageQuerySerializer], responses=DongCoverageSerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        period = selectors.period_parse(request.query_params.get("period"))
+        district = selectors.district_code_parse(request.query_params.get("district"))
+        rows = DongCoverageSerializer(
+            selectors.dong_coverage_list(period=period, district=district), many=True
+        ).data
+        if request.accepted_renderer.format == "csv":
+            response = Response(rows)
+            name = f"coverage_dongs_{district or 'seoul'}_{period}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        run = selectors.run_latest(kind="coverage")
+        return Response(
+            {
+                "period": period,
+                "district": district,
+                "method": run.method if run else None,
+                "dongs_available": bool(run and run.params.get("dongs")),
                 "computed_at": run.created_at if run else None,
                 "results": rows,
             }
