@@ -30,6 +30,7 @@ from backend.analytics.models import (
     CrimeStat,
     CrimeType,
     DistrictCoverage,
+    DongCoverage,
     Hotspot,
     SiteRecommendation,
 )
@@ -45,6 +46,7 @@ from gis.crs import METRIC, lonlat_to_metric, to_metric
 from gis.footprints import FootprintDefaults, make_params
 from gis.grids import Grid
 from gis.hotspots import HotspotResult, hotspots
+from gis.occlusion import blocker_mask
 from gis.siting import attractor_surface, demand_surface, recommend_sites
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,10 @@ class AnalyticsState:
     seconds: dict[str, float] = field(default_factory=dict)
     risk: NDArray[np.float64] | None = None
     hotspot_method: str = ""
+    dong_gu: dict[str, str] | None = None
+    """dong code → gu code of the dong layer (None: no dong boundaries for this run)."""
+    dong_source: str = ""
+    occlusion: str = "no building footprints: views are not blocked"
     study: NDArray[np.bool_] | None = None
     """Blind-spot study cells (None: every district cell)."""
     study_method: str = "district area"
@@ -99,8 +105,50 @@ def _reproject(geoms: Any, crs: str) -> list[shapely.Geometry]:
     return list(gpd.GeoSeries(geoms, crs=METRIC).to_crs(crs).array)
 
 
-def coverage_model_build(*, cell_m: float = CELL_M) -> AnalyticsState:
-    """Rasterise every camera of the registry over the districts (EPSG:5186 grid)."""
+def _dong_layer(
+    grid: Grid, seoul_dir: Path | None, codes: set[str]
+) -> tuple[Zones, dict[str, str], str] | None:
+    """The 행정동 boundaries of the loaded districts as a zone layer, when the file is present."""
+    path = (seoul_dir or gis_io.default_seoul_dir()) / gis_io.DONG_FILE
+    if not path.exists():
+        return None
+    try:
+        dong = gis_io.read_dong(path)
+    except (gis_io.DataError, ValueError, KeyError, OSError) as err:
+        log.warning("%s: dong boundaries unreadable, skipped: %s", path, err)
+        return None
+    dong = dong[dong["gu_code"].isin(codes)]
+    if dong.empty:
+        return None
+    zones = Zones.from_polygons(
+        "dong", grid, to_metric(dong), id_column="dong_code", name_column="dong_name"
+    )
+    return zones, dict(zip(dong["dong_code"], dong["gu_code"], strict=True)), path.name
+
+
+def _building_blockers(grid: Grid, seoul_dir: Path | None) -> tuple[NDArray[np.bool_] | None, str]:
+    """Building cells on the coverage grid where footprint files exist (a few areas only)."""
+    files = gis_io.building_files(seoul_dir or gis_io.default_seoul_dir())
+    if not files:
+        return None, ""
+    try:
+        buildings = to_metric(gis_io.read_buildings(files))
+    except (gis_io.DataError, ValueError, KeyError, OSError) as err:
+        log.warning("building footprints unreadable, views not blocked: %s", err)
+        return None, ""
+    blockers = blocker_mask(grid, buildings.geometry.array)
+    return blockers, (
+        f"views blocked by {len(buildings):,} building footprints ({', '.join(f.name for f in files)}; "
+        f"{blockers.sum() * grid.cell_area / 1e6:.2f} km² of buildings, heights ignored) — "
+        "elsewhere views are not blocked"
+    )
+
+
+def coverage_model_build(
+    *, cell_m: float = CELL_M, seoul_dir: Path | None = None
+) -> AnalyticsState:
+    """Rasterise every camera of the registry over the districts (EPSG:5186 grid), with the
+    administrative dong as a second zone layer where their boundaries are available."""
     started = time.perf_counter()
     version = layer_version(layer="cameras")  # read first: later edits trigger another run
     districts = selectors.districts_frame()
@@ -109,6 +157,7 @@ def coverage_model_build(*, cell_m: float = CELL_M) -> AnalyticsState:
     metric = to_metric(districts)
     grid = Grid.from_bounds(metric.total_bounds, cell_m)
     zones = Zones.from_polygons("gu", grid, metric, id_column="id", name_column="code")
+    dong = _dong_layer(grid, seoul_dir, set(districts["code"]))
     cams = selectors.cameras_arrays()
     x, y = lonlat_to_metric(cams.lon, cams.lat)
     params = make_params(
@@ -123,11 +172,22 @@ def coverage_model_build(*, cell_m: float = CELL_M) -> AnalyticsState:
         online=cams.online,
         defaults=DEFAULTS,
     )
-    model = CoverageModel.build(params, grid, [zones], DEFAULTS)
+    blockers, occlusion = _building_blockers(grid, seoul_dir)
+    model = CoverageModel.build(
+        params,
+        grid,
+        [zones] if dong is None else [zones, dong[0]],
+        DEFAULTS,
+        blockers=blockers,
+    )
     outside = int(model.stats("gu").attrs["cameras_outside"])
     if outside:
         log.warning("%d active camera(s) lie outside every district", outside)
     state = AnalyticsState(model, zones, districts, len(cams.ids), outside, version)
+    if dong is not None:
+        state.dong_gu, state.dong_source = dong[1], dong[2]
+    if occlusion:
+        state.occlusion = occlusion
     state.seconds["coverage_build"] = time.perf_counter() - started
     return state
 
@@ -141,12 +201,21 @@ def coverage_persist(*, state: AnalyticsState) -> AnalysisRun:
         method=(
             f"raster {state.model.raster.grid.cell:g} m (EPSG:5186); footprint = sector of "
             "heading/fov/range, full circle where PTZ, fov ≥ 360 or heading unknown (upper bound); "
-            "day = online+degraded cameras, night = those with infrared"
+            "day = online+degraded cameras, night = those with infrared; "
+            + state.occlusion
+            + "; "
+            + (
+                f"per 행정동 from {state.dong_source} on the same raster"
+                if state.dong_gu is not None
+                else "no dong boundaries available: districts only"
+            )
         ),
         params={
             "cell_m": state.model.raster.grid.cell,
             "cameras_outside": state.cameras_outside,
             "cameras_version": state.cameras_version,
+            "dongs": state.dong_source or None,
+            "occlusion": not state.occlusion.startswith("no building"),
         },
         cameras=state.cameras,
         seconds=state.seconds.get("coverage_build", 0.0),
@@ -169,7 +238,37 @@ def coverage_persist(*, state: AnalyticsState) -> AnalysisRun:
                 )
             )
     DistrictCoverage.objects.bulk_create(rows)
+    _dong_coverage_persist(state=state, run=run)
     return run
+
+
+def _dong_coverage_persist(*, state: AnalyticsState, run: AnalysisRun) -> None:
+    DongCoverage.objects.all().delete()
+    if state.dong_gu is None:
+        return
+    district_of = dict(zip(state.districts["code"], state.districts["id"], strict=True))
+    rows = []
+    for rec in state.model.stats("dong").to_dict("records"):
+        district_id = district_of.get(state.dong_gu.get(str(rec["zone_id"]), ""))
+        if district_id is None:
+            continue
+        for period, cams in (("day", rec["cameras"]), ("night", rec["cameras_ir"])):
+            rows.append(
+                DongCoverage(
+                    dong_code=str(rec["zone_id"]),
+                    name_ko=str(rec["name"]),
+                    district_id=int(district_id),
+                    period=period,
+                    area_m2=float(rec["area_m2"]),
+                    covered_m2=float(rec[f"covered_m2_{period}"]),
+                    coverage_pct=selectors.as_float_or_none(rec[f"coverage_pct_{period}"]),
+                    redundancy=selectors.as_float_or_none(rec[f"redundancy_{period}"]),
+                    multi_pct=selectors.as_float_or_none(rec[f"multi_pct_{period}"]),
+                    cameras=int(cams),
+                    run=run,
+                )
+            )
+    DongCoverage.objects.bulk_create(rows, batch_size=2000)
 
 
 def hotspots_compute(*, state: AnalyticsState) -> HotspotResult | None:

