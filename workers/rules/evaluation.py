@@ -204,6 +204,41 @@ def fit_linear(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, Any]:
     }
 
 
+def choose_threshold(
+    scores: list[np.ndarray], labels: np.ndarray, persist: int
+) -> tuple[float, float]:
+    """The threshold with the best balanced clip accuracy on these window scores."""
+    best = (-1.0, 0.5)
+    for threshold in np.round(np.arange(0.30, 0.81, 0.01), 2):
+        predicted = np.array([persisted(s, threshold, persist) for s in scores])
+        balanced = 0.5 * (predicted[labels == 1].mean() + (~predicted[labels == 0]).mean())
+        best = max(best, (float(balanced), float(threshold)))
+    return best[1], best[0]
+
+
+def out_of_fold(
+    windows: list[np.ndarray],
+    labels: np.ndarray,
+    groups: np.ndarray,
+    c: float,
+    folds: int,
+) -> list[np.ndarray]:
+    """Window scores of every clip from a model fitted without its group (GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    from workers.rules.plugins.fight import LinearModel
+
+    oof: list[np.ndarray] = [np.zeros(0)] * len(windows)
+    splits = min(folds, len(set(groups.tolist())))
+    for train, test in GroupKFold(n_splits=splits).split(windows, labels, groups):
+        x = np.concatenate([windows[i] for i in train])
+        y = np.concatenate([[labels[i]] * len(windows[i]) for i in train])
+        model = LinearModel.model_validate(fit_linear(x, y, c))
+        for i in test:
+            oof[i] = np.array([model.score(w) for w in windows[i]])
+    return oof
+
+
 def evaluate_fight(
     clips: list[Clip],
     *,
@@ -215,8 +250,15 @@ def evaluate_fight(
     c: float = 0.1,
     folds: int = 8,
     report: Callable[[str], None] = log.info,
-) -> tuple[Scores, dict[str, Any], float]:
-    """Grouped-CV scores, the final model and the chosen threshold."""
+) -> tuple[Scores, dict[str, Any], float, float]:
+    """Nested grouped-CV scores, the final model, its threshold and the pooled-OOF accuracy.
+
+    Outer folds hold out whole source videos. Inside each outer fold the threshold is chosen on
+    inner out-of-fold scores of the training groups only, so the held-out fold tunes nothing;
+    `Scores` are those strictly out-of-fold predictions. The deployed threshold is chosen on the
+    pooled out-of-fold scores of all clips and the model is fitted on everything; the accuracy
+    with that pooled threshold (slightly optimistic) is returned for comparison.
+    """
     from sklearn.model_selection import GroupKFold
 
     from workers.rules.plugins.fight import LinearModel
@@ -224,28 +266,40 @@ def evaluate_fight(
     windows = [fight_windows(clip, flow, window_s, min_frames, fps) for clip in clips]
     keep = [i for i, w in enumerate(windows) if len(w)]
     report(f"fight: {len(keep)} clips with windows of {len(clips)}")
-    groups = sorted({clips[i].group for i in keep})
-    group_of = np.array([groups.index(clips[i].group) for i in keep])
+    kept = [windows[i] for i in keep]
+    names = sorted({clips[i].group for i in keep})
+    if len(names) < 3:
+        raise ValueError("nested grouped CV needs clips from at least three groups")
+    groups = np.array([names.index(clips[i].group) for i in keep])
     labels = np.array([clips[i].positive for i in keep], dtype=int)
-    oof: list[np.ndarray] = [np.zeros(0)] * len(keep)
-    for train, test in GroupKFold(n_splits=min(folds, len(groups))).split(keep, labels, group_of):
-        x = np.concatenate([windows[keep[i]] for i in train])
-        y = np.concatenate([[labels[i]] * len(windows[keep[i]]) for i in train])
+    predicted = np.zeros(len(keep), dtype=bool)
+    splits = min(folds, len(names))
+    for train, test in GroupKFold(n_splits=splits).split(kept, labels, groups):
+        inner = out_of_fold([kept[i] for i in train], labels[train], groups[train], c, folds - 1)
+        threshold, _ = choose_threshold(inner, labels[train], persist)
+        x = np.concatenate([kept[i] for i in train])
+        y = np.concatenate([[labels[i]] * len(kept[i]) for i in train])
         model = LinearModel.model_validate(fit_linear(x, y, c))
         for i in test:
-            oof[i] = np.array([model.score(w) for w in windows[keep[i]]])
-    best = (-1.0, 0.5)
-    for threshold in np.round(np.arange(0.30, 0.81, 0.01), 2):
-        predicted = np.array([persisted(s, threshold, persist) for s in oof])
-        balanced = 0.5 * (predicted[labels == 1].mean() + (~predicted[labels == 0]).mean())
-        best = max(best, (float(balanced), float(threshold)))
-    threshold = best[1]
+            predicted[i] = persisted(
+                np.array([model.score(w) for w in kept[i]]), threshold, persist
+            )
     scores = Scores()
     for pos, i in enumerate(keep):
-        scores.add(clips[i], persisted(oof[pos], threshold, persist))
-    x_all = np.concatenate([windows[i] for i in keep])
-    y_all = np.concatenate([[labels[p]] * len(windows[i]) for p, i in enumerate(keep)])
-    return scores, fit_linear(x_all, y_all, c), threshold
+        scores.add(clips[i], bool(predicted[pos]))
+    pooled = out_of_fold(kept, labels, groups, c, folds)
+    threshold, _ = choose_threshold(pooled, labels, persist)
+    pooled_accuracy = float(
+        np.mean(
+            [
+                persisted(s, threshold, persist) == bool(y)
+                for s, y in zip(pooled, labels, strict=True)
+            ]
+        )
+    )
+    x_all = np.concatenate(kept)
+    y_all = np.concatenate([[labels[p]] * len(w) for p, w in enumerate(kept)])
+    return scores, fit_linear(x_all, y_all, c), threshold, pooled_accuracy
 
 
 # ---------------------------------------------------------------- fall / replay

@@ -56,3 +56,34 @@ def test_eval_behaviours_cli_prints_a_row_per_behaviour(tmp_path: Path) -> None:
     row = json.loads(done.stdout.splitlines()[0])
     assert (row["type"], row["tp"], row["tn"], row["fp"], row["fn"]) == ("fire", 1, 1, 0, 0)
     assert row["precision"] == 1.0 and row["recall"] == 1.0
+
+
+def _windows(rng: np.random.Generator, positive: bool, n: int = 6) -> np.ndarray:
+    from workers.rules.motion import summary_names
+
+    return rng.normal(1.0 if positive else -1.0, 0.5, (n, len(summary_names())))
+
+
+def test_out_of_fold_scores_never_see_their_own_group_labels() -> None:
+    from workers.rules.evaluation import out_of_fold
+
+    rng = np.random.default_rng(3)
+    labels = np.array([i % 2 for i in range(12)])
+    groups = np.arange(12) // 2  # six groups of two clips
+    windows = [_windows(rng, bool(y)) for y in labels]
+    before = out_of_fold(windows, labels, groups, c=0.1, folds=6)
+    flipped = labels.copy()
+    flipped[groups == 0] = 1 - flipped[groups == 0]  # corrupt the held-out group's labels
+    after = out_of_fold(windows, flipped, groups, c=0.1, folds=6)
+    for i in np.flatnonzero(groups == 0):
+        assert np.allclose(before[i], after[i])
+    assert not np.allclose(before[2], after[2])  # other groups did train on those labels
+    assert all(s.min() > 0.5 for s, y in zip(before, labels, strict=True) if y)
+
+
+def test_threshold_separates_persisting_scores() -> None:
+    from workers.rules.evaluation import choose_threshold
+
+    scores = [np.array([0.2, 0.9, 0.9]), np.array([0.7, 0.3, 0.7]), np.array([0.45, 0.45])]
+    threshold, balanced = choose_threshold(scores, np.array([1, 0, 0]), persist=2)
+    assert 0.7 < threshold <= 0.9 and balanced == 1.0  # above every negative streak
