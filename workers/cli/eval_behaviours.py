@@ -156,7 +156,8 @@ def _eval_fire(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], d
         scores.add(clip, predicted)
     chosen = {"min_hot_share": candidates[best].min_hot_share}
     note = (
-        f"colour/flicker/anchoring thresholds set by hand, min_hot_share={chosen['min_hot_share']}"
+        f"colour/flicker/anchoring thresholds set by hand (flicker counted within "
+        f"{base.core_margin_px} px of the anchored core), min_hot_share={chosen['min_hot_share']}"
         " picked in-sample (5 fire clips: optimistic); negatives = all other clips"
     )
     row = scores.row("fire", note)

@@ -99,3 +99,25 @@ def test_fire_needs_flicker_in_place() -> None:
     assert flicker >= 20  # most of 40 frames once the window has filled
     assert static == 0  # an orange lamp or mat
     assert walking <= 2  # an orange vest crossing the view
+
+
+def test_fire_flicker_must_be_where_the_flame_colour_stays() -> None:
+    """Static orange posts (anchored colour, no flicker) plus an orange shirt swaying elsewhere
+    (flicker, nothing anchored) look like fire only when the cues are pooled over the frame."""
+    rng = np.random.default_rng(7)
+
+    def posts_and_shirt(i: int, img: np.ndarray) -> None:
+        for x in (30, 90, 150, 210, 270):
+            cv2.rectangle(img, (x, 200), (x + 8, 230), (0, 150, 255), -1)
+        sx, sy = 220 + int(rng.integers(-45, 46)), 70 + int(rng.integers(-15, 16))
+        cv2.rectangle(img, (sx, sy), (sx + 30, sy + 40), (30, 60, 240), -1)
+
+    assert _run_fire(posts_and_shirt) == 0
+
+    def shirt_and_flame(i: int, img: np.ndarray) -> None:
+        sx, sy = 220 + int(rng.integers(-45, 46)), 70 + int(rng.integers(-15, 16))
+        cv2.rectangle(img, (sx, sy), (sx + 30, sy + 40), (30, 60, 240), -1)
+        _flame(flames, img, 80, 150)
+
+    flames = np.random.default_rng(5)
+    assert _run_fire(shirt_and_flame) >= 20  # a real flicker still counts next to a moving shirt

@@ -4,7 +4,8 @@ Flame colour (RGB rule in the style of Chen et al.: R above a level, R ≥ G > B
 falls as R rises) alone fires on orange vests, neon and lamps; flames also flicker: the colour
 mask keeps changing shape from frame to frame while its region stays put. A frame counts as
 "fire-like" when the flame area is large enough, the mask churns (XOR over union with the
-previous frame) — a lamp, a mat or a vest standing still does not —, the grey change inside the
+previous frame, counted only around the anchored flame core) — a lamp, a mat or a vest standing
+still does not, nor static orange posts plus a red shirt moving elsewhere —, the grey change inside the
 flame region is much larger than elsewhere (not a whole-scene change or camera motion), and the
 flame has a core that stays put over the window (a walking orange vest has none), and
 optionally part of it is near white-hot (`min_hot_share`; flames are light sources, skin and
@@ -38,6 +39,14 @@ class FireConfig(RuleConfig):
     hue_max: int = Field(default=35, ge=0, le=90, description="HSV hue (OpenCV 0..180) at most")
     min_area_fraction: float = Field(default=0.001, ge=0, le=1, description="flame pixel share")
     min_churn: float = Field(default=0.3, ge=0, le=1, description="mask change, lower = static")
+    core_margin_px: int = Field(
+        default=2,
+        ge=0,
+        le=16,
+        description="churn is measured only within this many pixels of the flame core (where "
+        "the colour is anchored): flicker must happen where the flame stays, so static orange "
+        "posts plus a red shirt moving elsewhere do not add up to a fire",
+    )
     max_churn: float = Field(default=0.95, ge=0, le=1, description="mask change, higher = noise")
     min_change_ratio: float = Field(
         default=3.0, ge=0, le=100, description="grey change inside the flame vs. elsewhere"
@@ -123,22 +132,35 @@ class FireFeatures:
             hot = float(hot_px.sum() / mask.sum())
         churn = ratio = core = 0.0
         if prev is not None and prev.shape == mask.shape and prev_grey is not None:
+            stack = np.stack([m for _, m in self._masks if m.shape == mask.shape])
+            anchored = stack.mean(axis=0) >= 0.5
+            mean_area = float(stack.sum(axis=(1, 2)).mean())
+            if mean_area >= MIN_PIXELS:
+                core = float(anchored.sum()) / mean_area
             union = np.logical_or(prev, mask)
             if union.sum() >= MIN_PIXELS:
-                churn = float(np.logical_xor(prev, mask).sum() / union.sum())
                 change = np.abs(grey - prev_grey)
                 outside = float(change[~union].mean()) if (~union).any() else 0.0
                 ratio = float(change[union].mean()) / (outside + 1.0)
-            stack = np.stack([m for _, m in self._masks if m.shape == mask.shape])
-            mean_area = float(stack.sum(axis=(1, 2)).mean())
-            if mean_area >= MIN_PIXELS:
-                core = float((stack.mean(axis=0) >= 0.5).sum()) / mean_area
+                churn = self._core_churn(prev, mask, anchored)
         box = None
         if mask.any():
             ys, xs = np.nonzero(mask)
             s = w / cfg.width
             box = (xs.min() * s, ys.min() * s, (xs.max() + 1) * s, (ys.max() + 1) * s)
         return FireFrame(area, churn, ratio, core, box, hot)
+
+    def _core_churn(self, prev: np.ndarray, mask: np.ndarray, anchored: np.ndarray) -> float:
+        """XOR over union of two masks, counted only near the anchored flame core."""
+        margin = self.config.core_margin_px
+        if margin:
+            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+            anchored = cv2.dilate(anchored.astype(np.uint8), kernel).astype(bool)
+        prev, mask = prev & anchored, mask & anchored
+        union = int(np.logical_or(prev, mask).sum())
+        if union < MIN_PIXELS:
+            return 0.0
+        return float(np.logical_xor(prev, mask).sum() / union)
 
 
 @register
