@@ -461,10 +461,10 @@ def blindspots_persist(*, state: AnalyticsState, top_per_district: int = 100) ->
         )
         if spots.empty:
             continue
-        geoms = [
-            _polygonal(g)
-            for g in shapely.make_valid(np.asarray(spots.geometry.array, dtype=object))
-        ]
+        raw = np.asarray(spots.geometry.array, dtype=object)
+        bad = ~shapely.is_valid(raw)  # merged cell runs are valid as a rule: repair only the rest
+        raw[bad] = shapely.buffer(raw[bad], 0)  # self-touching cell rings; make_valid: minutes
+        geoms = [_polygonal(g) for g in raw]
         wgs = _reproject(geoms, "EPSG:4326")
         merc = _reproject(geoms, "EPSG:3857")
         for i, rec in enumerate(spots.drop(columns="geometry").to_dict("records")):
