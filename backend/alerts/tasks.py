@@ -5,18 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from backend.alerts.services import alert_ingest, alerts_escalate, alerts_ingest_bulk
 
+# The database away (restart, failover, network): the task goes back to the broker and runs again
+# 1, 2, 4 … 15 s later instead of failing (a failed task is acked: its event would be lost).
+# Ingest is idempotent, so a retry after a commit whose reply was lost is harmless.
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 1,
+    "retry_backoff_max": 15,
+    "retry_jitter": False,
+    "max_retries": 40,
+}
 
-@shared_task(name="alerts.ingest", acks_late=True, time_limit=30)
+
+@shared_task(name="alerts.ingest", acks_late=True, time_limit=30, **RETRY)
 def alerts_ingest_task(payload: Any) -> int | None:
     """One contract message → alert id (None when dead-lettered)."""
     result = alert_ingest(payload=payload)
     return result.alert.pk if result.alert is not None else None
 
 
-@shared_task(name="alerts.ingest_bulk", acks_late=True, time_limit=120)
+@shared_task(name="alerts.ingest_bulk", acks_late=True, time_limit=120, **RETRY)
 def alerts_ingest_bulk_task(payloads: list[Any]) -> int:
     """A burst of contract messages → number of new alerts."""
     return len(alerts_ingest_bulk(payloads=payloads).created)

@@ -90,12 +90,19 @@ def _send(messages: list[tuple[int | None, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), _sender.loop())
-    try:
-        future.result(timeout=SEND_TIMEOUT_S)  # in order: the next commit's frames come after
-    except Exception:  # the frame is in the outbox; clients catch up with resume
-        future.cancel()
-        logger.exception("group_send failed for %d frame(s); clients will resume", len(messages))
+    for attempt in (1, 2):  # a pooled Redis connection may be stale (Redis restarted): retry once
+        future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), _sender.loop())
+        try:
+            future.result(timeout=SEND_TIMEOUT_S)  # in order: the next commit's frames come after
+            return
+        except Exception:  # the frame is in the outbox; clients catch up with resume
+            future.cancel()
+            if attempt == 2:
+                logger.exception(
+                    "group_send failed for %d frame(s); clients will resume", len(messages)
+                )
+            else:
+                logger.warning("group_send failed; retrying once", exc_info=True)
 
 
 FRAMES_PER_MESSAGE = 100  # frames of one commit travel together: one group_send per group

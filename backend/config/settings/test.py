@@ -2,7 +2,11 @@
 
 from backend.config import env
 from backend.config.settings.base import *  # noqa: F403
-from backend.config.settings.base import DATABASES
+from backend.config.settings.base import (
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CHANNEL_LAYERS,
+    DATABASES,
+)
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -10,3 +14,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False
 if env.TEST_DATABASE_NAME:
     DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}
+    # Parallel test sessions share the private Redis: keep their channel-layer groups and their
+    # Celery queues apart too (a test worker must never take another session's events).
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{env.TEST_DATABASE_NAME}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"{env.TEST_DATABASE_NAME}:",
+    }

@@ -33,6 +33,12 @@ def _broker_url() -> str:
     return urlunparse(parsed._replace(path=f"/{BROKER_DB}"))
 
 
+def _connection(broker: str) -> Connection:
+    """A broker connection with this session's transport options (its key prefix, see
+    backend.config.settings.test), so it reaches the queues the test worker reads."""
+    return Connection(broker, transport_options=celery_app.conf.broker_transport_options)
+
+
 def _test_database_url() -> str:
     parsed = urlparse(env.DATABASE_URL)
     return urlunparse(parsed._replace(path=f"/{connection.settings_dict['NAME']}"))
@@ -50,8 +56,10 @@ def _wait(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-
 @pytest.fixture
 def ingest_worker():  # type: ignore[no-untyped-def]
     broker = _broker_url()
-    with Connection(broker) as conn:
+    with _connection(broker) as conn:
         conn.default_channel.queue_purge("ingest")
+        # messages left unacked by an earlier test (a broker restart) must not be restored here
+        conn.default_channel.client.delete("unacked", "unacked_index")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "backend.config.celery", "worker",
          "-Q", "ingest", "-c", "1", "--pool", "solo", "--without-gossip", "--without-mingle",
@@ -81,7 +89,7 @@ def test_worker_ingests_once_dead_letters_bad_input_and_pushes_the_frame(ingest_
 
     async def scenario() -> dict:
         comm = await open_as(agent)
-        with Connection(ingest_worker) as conn:
+        with _connection(ingest_worker) as conn:
             for payload in (message, message, bad):  # duplicate delivery + unknown version
                 # as a worker publishes: by task name, routed by CELERY_TASK_ROUTES to "ingest"
                 celery_app.send_task("alerts.ingest", args=[payload], connection=conn)
