@@ -324,8 +324,10 @@ def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> No
     assert 0.05 < share < 0.5  # sidewalks and paths: a fraction of 종로구, not all of it
     assert state.study[zones.labels == gangnam].all()  # no network for 강남구: whole area
     walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
-    assert state.seconds["walkable"] < 1.0  # read back from the cache
-    assert built < 10.0  # ~1.6 s here; ~17 s when every link was buffered and unioned
+    cached = state.seconds["walkable"]  # read back from .var/cache (tmp_path here)
+    assert cached < min(3.0, built / 2), (cached, built)
+    # ~1.6 s on an idle 2-core machine (~6 s under load); the buffered-polygon path took ~17 s
+    assert built < 15.0
 
 
 def _dong_file(
