@@ -326,7 +326,8 @@ def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> No
     walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
     cached = state.seconds["walkable"]  # read back from .var/cache (tmp_path here)
     assert cached < min(3.0, built / 2), (cached, built)
-    # ~1.6 s on an idle 2-core machine (~6 s under load); the buffered-polygon path took ~17 s
+    # ~1.5 s on an idle 2-core machine (~6 s under load); buffering every link and
+    # rasterising the buffers takes ~3 s idle (bench gis.walkable_mask_build), ~17 s with a union
     assert built < 15.0
 
 
