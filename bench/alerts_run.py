@@ -7,7 +7,13 @@ Prints one JSON object:
 - loss/duplicate counts checked in the database after both runs (redelivery included);
 - latency_*: a real Celery ingest worker and a real Daphne ASGI server as subprocesses; this
   process publishes events by task name (as a video worker does) and listens on /ws/alerts/
-  with the `websockets` client; latency = frame arrival − publish, per event.
+  with the `websockets` client; latency = frame arrival − publish, per event;
+- fanout_*: FANOUT_CLIENTS supervisor sockets (`websockets`) on one Daphne process; this process
+  ingests FANOUT_ALERTS alerts through alerts_ingest_bulk (commit → outbox → channel layer,
+  batches of FANOUT_BATCH) as fast as it can; frames/s = frames received by all clients together
+  / (last frame − first publish); every client must receive every alert.created frame.
+
+`--no-latency`, `--no-fanout`, `--only-fanout` pick parts.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ BULK_BATCH = 1000
 LATENCY_COUNT = 1000
 LATENCY_RATE_HZ = 20.0
 BROKER_DB = 12
+FANOUT_CLIENTS = 100
+FANOUT_ALERTS = 2000
+FANOUT_BATCH = 50
 
 
 def _event(camera: str, i: int) -> dict:
@@ -202,6 +211,109 @@ def latency_figures(codes: list[str]) -> dict:
                 proc.kill()
 
 
+async def _fanout(port: int, token: str, codes: list[str]) -> dict:
+    import websockets
+
+    from backend.alerts.services import alerts_ingest_bulk
+
+    url = f"ws://127.0.0.1:{port}/ws/alerts/?token={token}"
+    origin = f"http://127.0.0.1:{port}"
+    for _ in range(100):  # wait for daphne
+        try:
+            probe = await websockets.connect(url, origin=origin)
+            await probe.close()
+            break
+        except OSError:
+            await asyncio.sleep(0.1)
+    else:
+        raise RuntimeError("daphne did not come up")
+    clients = [
+        await websockets.connect(url, origin=origin, max_queue=None) for _ in range(FANOUT_CLIENTS)
+    ]
+    payloads = [_event(codes[i % len(codes)], 3 * 10**6 + i) for i in range(FANOUT_ALERTS)]
+    wanted = {p["event_id"] for p in payloads}
+    received = [0] * FANOUT_CLIENTS
+    duplicates = [0] * FANOUT_CLIENTS
+    last_arrival = [0.0]
+
+    async def receive(k: int, ws) -> None:  # type: ignore[no-untyped-def]
+        seen: set[str] = set()
+        async for raw in ws:
+            frame = json.loads(raw)
+            if frame.get("type") != "alert.created":
+                continue
+            uid = frame["alert"]["event_uuid"]
+            if uid not in wanted:
+                continue
+            if uid in seen:
+                duplicates[k] += 1
+                continue
+            seen.add(uid)
+            received[k] += 1
+            last_arrival[0] = time.perf_counter()
+            if len(seen) == FANOUT_ALERTS:
+                return
+
+    receivers = [asyncio.create_task(receive(k, ws)) for k, ws in enumerate(clients)]
+    await asyncio.sleep(1.0)  # every socket has joined its group
+
+    def publish() -> None:
+        for i in range(0, FANOUT_ALERTS, FANOUT_BATCH):
+            alerts_ingest_bulk(payloads=payloads[i : i + FANOUT_BATCH])
+
+    started = time.perf_counter()
+    await asyncio.to_thread(publish)
+    published_s = time.perf_counter() - started
+    try:
+        await asyncio.wait_for(asyncio.gather(*receivers), timeout=180)
+    except TimeoutError:
+        for task in receivers:
+            task.cancel()
+    elapsed = last_arrival[0] - started
+    for ws in clients:
+        await ws.close()
+    total = sum(received)
+    return {
+        "fanout_clients": FANOUT_CLIENTS,
+        "fanout_alerts": FANOUT_ALERTS,
+        "fanout_frames": total,
+        "fanout_seconds": elapsed,
+        "fanout_publish_seconds": published_s,
+        "fanout_frames_per_s": total / elapsed if elapsed > 0 else 0.0,
+        "fanout_lost": FANOUT_CLIENTS * FANOUT_ALERTS - total,
+        "fanout_duplicates": sum(duplicates),
+    }
+
+
+def fanout_figures(codes: list[str]) -> dict:
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    from backend.accounts.roles import Role
+    from backend.accounts.services import role_groups_ensure, user_create
+
+    role_groups_ensure()
+    user = User.objects.filter(username="bench-supervisor").first() or user_create(
+        username="bench-supervisor", password="bench-password-123", role=Role.SUPERVISOR
+    )
+    token = Token.objects.get_or_create(user=user)[0].key
+    port = _free_port()
+    child_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.config.settings.test"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port),
+         "backend.config.asgi:application"],
+        cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        return asyncio.run(_fanout(port, token, codes))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.local")
     django.setup()
@@ -216,9 +328,12 @@ def main() -> None:
     if Camera.objects.count() < 500:
         cameras_seed(count=500, seed=1)
     codes = list(Camera.objects.order_by("code").values_list("code", flat=True)[:500])
-    out = ingest_figures(codes)
-    if "--no-latency" not in sys.argv:
+    only_fanout = "--only-fanout" in sys.argv
+    out = {} if only_fanout else ingest_figures(codes)
+    if "--no-latency" not in sys.argv and not only_fanout:
         out.update(latency_figures(codes))
+    if "--no-fanout" not in sys.argv:
+        out.update(fanout_figures(codes))
     json.dump(out, sys.stdout)
 
 

@@ -1,4 +1,5 @@
-"""Alert ingest throughput (bulk vs one event per call) and publish → WebSocket latency."""
+"""Alert ingest throughput (bulk vs one event per call), publish → WebSocket latency and fan-out
+to 100 sockets."""
 
 from __future__ import annotations
 
@@ -52,4 +53,15 @@ def run() -> list[dict]:
             result("alerts.push_latency_p95_ms", data["latency_p95_ms"], "ms",
                    notes="goal p95 <= 250 ms; " + note, higher_is_better=False),
         ]  # fmt: skip
+    if "fanout_frames_per_s" in data:
+        rows.append(
+            result("alerts.fanout_frames_per_s", data["fanout_frames_per_s"], "frames/s",
+                   baseline="target 1,000 frames/s", baseline_value=1000.0,
+                   notes=f"{data['fanout_clients']} supervisor sockets (websockets client) on one "
+                         f"Daphne process; {data['fanout_alerts']} alerts via alerts_ingest_bulk "
+                         f"(commit → outbox → Redis channel layer) as fast as possible: "
+                         f"{data['fanout_frames']} frames in {data['fanout_seconds']:.2f} s "
+                         f"(publishing took {data['fanout_publish_seconds']:.2f} s); "
+                         f"lost={data['fanout_lost']}, duplicates={data['fanout_duplicates']}")
+        )  # fmt: skip
     return rows
