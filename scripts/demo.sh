@@ -33,12 +33,16 @@ pids+=($!)
 "$VENV/bin/celery" -A backend.config.celery worker -Q ingest,analytics,default -c 1 -n backend@%h \
   --loglevel=INFO >"$HAECHI_VAR/log/celery-backend.log" 2>&1 &
 pids+=($!)
+# Backend schedule: alert escalation, analytics recompute after registry changes, nightly runs.
+"$VENV/bin/celery" -A backend.config.celery beat --loglevel=INFO \
+  --schedule "$HAECHI_VAR/celerybeat-backend-schedule" >"$HAECHI_VAR/log/celery-beat-backend.log" 2>&1 &
+pids+=($!)
 if [ -f workers/celery_app.py ]; then
   "$VENV/bin/celery" -A workers.celery_app worker -Q video -c 1 -n video@%h --loglevel=INFO \
     >"$HAECHI_VAR/log/celery-video.log" 2>&1 &
   pids+=($!)
   "$VENV/bin/celery" -A workers.celery_app beat --loglevel=INFO \
-    --schedule "$HAECHI_VAR/celerybeat-schedule" >"$HAECHI_VAR/log/celery-beat.log" 2>&1 &
+    --schedule "$HAECHI_VAR/celerybeat-video-schedule" >"$HAECHI_VAR/log/celery-beat-video.log" 2>&1 &
   pids+=($!)
 fi
 if [ -f workers/cli/simulate.py ]; then

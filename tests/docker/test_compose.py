@@ -14,7 +14,15 @@ SERVICES = COMPOSE["services"]
 
 
 def test_compose_has_the_whole_system():
-    assert {"postgis", "redis", "web", "worker-backend", "worker-video", "beat"} <= set(SERVICES)
+    assert {
+        "postgis",
+        "redis",
+        "web",
+        "worker-backend",
+        "worker-video",
+        "beat",
+        "beat-backend",
+    } <= set(SERVICES)
     assert SERVICES["postgis"]["image"].startswith("postgis/postgis:15-")
 
 
@@ -45,7 +53,7 @@ def test_builds_and_celery_apps_exist():
 
 
 def test_backend_services_get_database_and_redis_urls():
-    for name in ("web", "worker-backend", "migrate"):
+    for name in ("web", "worker-backend", "beat-backend", "migrate"):
         env = SERVICES[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith(
             "redis://"
