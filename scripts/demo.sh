@@ -17,6 +17,13 @@ else
   log "registry: 160,000 seeded cameras present"
 fi
 "$PY" manage.py create_demo_users
+CRIMES=("$HAECHI_SHARED_DATA"/seoul/crime/five_major_crimes_by_gu_20*.csv)
+[ -f "${CRIMES[0]}" ] && "$PY" manage.py import_crimes "${CRIMES[@]}"
+COMPUTED=$("$PY" manage.py shell -c "from backend.analytics.models import AnalysisRun; print(AnalysisRun.objects.exists())" 2>/dev/null | tail -1)
+if [ "$COMPUTED" != "True" ]; then
+  log "computing coverage, blind spots, hotspots and sites (once; the beat schedule keeps them fresh)"
+  "$PY" manage.py compute_analytics
+fi
 
 pids=()
 cleanup() {
