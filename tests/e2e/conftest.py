@@ -130,3 +130,14 @@ def wait_for_worker(app, timeout: float = 90.0) -> None:  # type: ignore[no-unty
         if app.control.ping(timeout=0.5):
             return
     pytest.fail(f"no Celery worker answered within {timeout:.0f} s")
+
+
+def broker_app(broker: str, name: str = "e2e"):  # type: ignore[no-untyped-def]
+    """A send-only Celery app on the test broker, with the test session's transport options
+    (parallel sessions prefix their broker keys; see backend/config/settings/test.py)."""
+    from celery import Celery
+    from django.conf import settings
+
+    app = Celery(name, broker=broker)
+    app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    return app

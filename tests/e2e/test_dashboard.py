@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from celery import Celery
 
 from backend.accounts.roles import Role
 from backend.alerts.models import Alert
 from backend.cameras.models import Camera
-from tests.e2e.conftest import ARTIFACTS, screenshot, wait_for_worker
+from tests.e2e.conftest import ARTIFACTS, broker_app, screenshot, wait_for_worker
 from tests.factories import CITY_HALL, COEX, make_camera, make_user
 from workers.contracts import BehaviourEvent
 from workers.publish import Publisher
@@ -49,7 +48,7 @@ def publish(broker: str, outbox: Path, camera: str, type_: str = "fight") -> Beh
         event_id=uuid.uuid4(), camera=camera, type=type_, severity="high", score=0.9,
         started_at=now - timedelta(seconds=3), ended_at=now, track_ids=[1, 2],
     )  # fmt: skip
-    assert Publisher(Celery("e2e-worker", broker=broker), outbox).publish(event)
+    assert Publisher(broker_app(broker), outbox).publish(event)
     return event
 
 
@@ -87,7 +86,7 @@ def test_agent_sees_a_live_alert_acts_on_it_and_other_districts_never_see_it(
     page_a, page_b = login("agent-a"), login("agent-b")
     for page in (page_a, page_b):
         page.wait_for_selector(".conn-open", timeout=20_000)
-    wait_for_worker(Celery("e2e-ping", broker=ingest_worker))
+    wait_for_worker(broker_app(ingest_worker))
 
     started = time.perf_counter()
     event = publish(ingest_worker, tmp_path / "outbox", "CAM-JUNG")
@@ -136,7 +135,7 @@ def test_feed_resumes_after_a_network_drop_without_missing_alerts(login, ingest_
     make_user(Role.AGENT, "11140", username="agent-drop")
     page = login("agent-drop")
     page.wait_for_selector(".conn-open", timeout=20_000)
-    wait_for_worker(Celery("e2e-ping", broker=ingest_worker))
+    wait_for_worker(broker_app(ingest_worker))
     page.evaluate("window.haechiSocket.stop()")
     page.wait_for_selector(".conn-closed")
     missed = publish(ingest_worker, tmp_path / "outbox", "CAM-DROP")

@@ -311,11 +311,12 @@ def test_without_walk_network_blind_spots_use_the_district_area(small_city, tmp_
 
 
 @pytest.mark.shared_data
-def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_walkable_area_from_the_real_network(small_city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sidewalks where the city's pedestrian network exists, whole district elsewhere.
+    (Build time is measured by `python -m bench gis`, not asserted here.)"""
     seoul = shared_path("seoul/roads").parent
     state = coverage_model_build(cell_m=5.0)
     walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
-    built = state.seconds["walkable"]
     assert "in 19 district(s)" in state.study_method
     zones = state.zones
     jongno = int(np.flatnonzero(zones.names == "11110")[0])
@@ -323,12 +324,10 @@ def test_walkable_area_from_the_real_network_is_fast(small_city, tmp_path) -> No
     share = state.study[zones.labels == jongno].mean()
     assert 0.05 < share < 0.5  # sidewalks and paths: a fraction of 종로구, not all of it
     assert state.study[zones.labels == gangnam].all()  # no network for 강남구: whole area
-    walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)
-    cached = state.seconds["walkable"]  # read back from .var/cache (tmp_path here)
-    assert cached < min(3.0, built / 2), (cached, built)
-    # ~1.5 s on an idle 2-core machine (~6 s under load); buffering every link and
-    # rasterising the buffers takes ~3 s idle (bench gis.walkable_mask_build), ~17 s with a union
-    assert built < 15.0
+    first = state.study.copy()
+    assert len(list(tmp_path.glob("walkable-*.npy"))) == 1
+    walkable_study_area(state=state, seoul_dir=seoul, cache_dir=tmp_path)  # from the cache
+    assert np.array_equal(state.study, first)
 
 
 def _dong_file(

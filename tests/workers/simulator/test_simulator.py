@@ -44,6 +44,17 @@ def test_cameras_are_listed_and_streamed_in_real_time() -> None:
         srv.stop()
 
 
+def _restart_on(port: int, attempts: int = 30) -> MjpegServer:
+    """The camera comes back on the same port (the kernel may hold it for a moment)."""
+    for _ in range(attempts):
+        time.sleep(0.2)
+        try:
+            return server(port)
+        except OSError:
+            continue
+    raise AssertionError(f"port {port} stayed busy")
+
+
 def test_stream_reconnects_when_the_camera_server_comes_back() -> None:
     srv = server()
     port = srv.port
@@ -52,8 +63,7 @@ def test_stream_reconnects_when_the_camera_server_comes_back() -> None:
     for count, _frame in enumerate(stream.frames(), start=1):
         if count == 5:
             srv.stop()
-            time.sleep(0.5)
-            restarted = server(port)
+            restarted = _restart_on(port)
         if count == 15:
             break
     assert restarted is not None
