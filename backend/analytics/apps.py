@@ -5,8 +5,3 @@ class AnalyticsConfig(AppConfig):
     name = "backend.analytics"
     label = "analytics"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from backend.analytics.schedule import schedule_install
-
-        schedule_install()

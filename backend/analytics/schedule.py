@@ -1,4 +1,4 @@
-"""The analytics beat schedule, declared here once and installed on the Celery app at start-up.
+"""The analytics beat schedule, declared here once (assembled in backend/config/integrations/celery.py).
 
 `analytics.recompute_if_changed` runs every minute and recomputes only when the registry changed
 (the `cameras` tile-layer version, bumped by database triggers on any write, bulk COPY included)
@@ -24,9 +24,3 @@ BEAT_SCHEDULE = {
         "options": {"queue": "analytics"},
     },
 }
-
-
-def schedule_install() -> None:
-    from backend.config.celery import app
-
-    app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
