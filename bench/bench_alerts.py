@@ -3,25 +3,12 @@ to 100 sockets."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from bench.__main__ import result
-from bench.bench_registry import _bench_database_url
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench.django_run import run_django_bench
 
 
 def run() -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": _bench_database_url(), "HAECHI_LOG_LEVEL": "WARNING"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.alerts_run"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
-    )  # fmt: skip
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_django_bench("bench.alerts_run", suffix="_bench_alerts")
     single_rate = data["single_count"] / data["single_seconds"]
     bulk_rate = data["bulk_count"] / data["bulk_seconds"]
     checks = (

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from bench.__main__ import result
-from bench.django_run import ROOT, run_django_bench
-from bench.django_run import fresh_database_url as _bench_database_url
-
-__all__ = ["ROOT", "_bench_database_url", "run"]  # older benches import these from here
+from bench.django_run import run_django_bench
 
 
 def run() -> list[dict]:

@@ -1,31 +1,17 @@
 """Vector tiles over the seeded 160,000-camera registry (issue 6 targets: p95 ≤ 50 ms uncached,
 ≤ 5 ms cached for z10–z16 tiles of central Seoul; payload ≥ 10× smaller than GeoJSON).
 
-The Django work runs in a subprocess (bench/tiles_run.py) against a fresh `<db>_bench` database.
+The Django work runs in a subprocess (bench/tiles_run.py) against a fresh `<db>_bench_tiles` database.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 from bench.__main__ import result
-from bench.bench_registry import ROOT, _bench_database_url
+from bench.django_run import run_django_bench
 
 
 def run() -> list[dict]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _bench_database_url("_bench_tiles"),
-        "HAECHI_LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.tiles_run"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=900,
-    )  # fmt: skip
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_django_bench("bench.tiles_run", suffix="_bench_tiles")
     where = f"{data['tiles']} cameras tiles z10–z16 around City Hall, full Django stack"
     return [
         result("tiles.cameras_uncached_p95_ms", data["uncached_p95_ms"], "ms",

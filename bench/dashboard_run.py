@@ -18,8 +18,9 @@ from pathlib import Path
 
 import django
 
+from bench.chromium import launch_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("HAECHI_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "bench-password-1"
 
 
@@ -52,12 +53,7 @@ def _measure(url: str) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )  # fmt: skip
+        browser = launch_chromium(p)
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.goto(url + "/")

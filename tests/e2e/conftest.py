@@ -4,7 +4,6 @@ Celery ingest worker, and Debian's Chromium driven by Playwright (never a downlo
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,11 +13,11 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from bench.chromium import CHROMIUM, launch_chromium
 from tests.backend.realtime.conftest import committed_db, restore_reference_data  # noqa: F401
 from tests.backend.realtime.test_worker_end_to_end import ingest_worker  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("HAECHI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # alongside it are ordinary blocking calls, which Django would otherwise refuse.
@@ -81,15 +80,8 @@ def browser():  # type: ignore[no-untyped-def]
         pytest.fail(f"{CHROMIUM} not found: the bootstrap installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
-    profile = ARTIFACTS.parent / "chromium-profile"
-    shutil.rmtree(profile, ignore_errors=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )  # fmt: skip
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
