@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -159,7 +160,8 @@ def seed_rows(
     rng = np.random.default_rng(seed)
     by_code = {d.code: d for d in districts}
     if anchors.site_gu:
-        weights = {c: float(anchors.site_gu.count(c)) or 1.0 for c in by_code}
+        real = Counter(anchors.site_gu)
+        weights = {c: float(real[c]) or 1.0 for c in by_code}
     else:
         weights = {c: d.area_km2 for c, d in by_code.items()}
     per_gu = _apportion(count, weights)
