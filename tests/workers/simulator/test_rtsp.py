@@ -1,0 +1,170 @@
+"""The simulator's RTSP server: read live by the workers' own stream code, robust to bad clients."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import pytest
+
+from tests.shared_data import SHARED_DATA
+from workers.simulator.rtsp import (
+    MAX_RTP_PAYLOAD,
+    NAL_FU_A,
+    AccessUnit,
+    AccessUnitAssembler,
+    AnnexBSplitter,
+    H264Source,
+    RtspServer,
+    rtp_packets,
+)
+from workers.stream.decode import StreamConfig, StreamStatus, VideoStream
+
+needs_ffmpeg = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None,
+    reason="ffmpeg is not installed (the RTSP cameras encode with it)",
+)
+CLIP = SHARED_DATA / "footage" / "fight" / "fi013.mp4"
+TESTSRC_SIZE = (640, 360)
+READ = StreamConfig(detect_fps=60, open_timeout_s=15, read_timeout_s=5, max_reconnects=0)
+FRAMES = 10
+
+
+def _clip() -> Path | None:
+    """The real clip when ../shared/data is present, else None (ffmpeg's testsrc)."""
+    return CLIP if CLIP.exists() else None
+
+
+def _expected_size(clip: Path | None) -> tuple[int, int]:
+    if clip is None:
+        return TESTSRC_SIZE
+    cap = cv2.VideoCapture(str(clip))
+    size = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    cap.release()
+    return size
+
+
+def _start(codes: tuple[str, ...] = ("CAM1", "CAM2")) -> RtspServer:
+    return RtspServer([H264Source(code, _clip()) for code in codes], port=0).start()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RtspServer]:
+    srv = _start()
+    yield srv
+    srv.stop()
+
+
+def _read(url: str, count: int = FRAMES) -> list[tuple[int, int]]:
+    """Sizes of the first `count` frames the workers' VideoStream reads from `url`."""
+    sizes = []
+    for frame in VideoStream(url, READ).frames():
+        sizes.append(frame.size)
+        if len(sizes) == count:
+            break
+    return sizes
+
+
+def _exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes, return everything the server answers before it goes quiet or closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def test_annex_b_is_split_into_frames_and_packetized_per_rfc_6184() -> None:
+    sps, pps, idr = b"\x67\x42\xc0\x1e", b"\x68\xce\x3c\x80", b"\x65\x88" + b"\x11" * 3000
+    second = b"\x41\x9a" + b"\x22" * 10
+    stream = b"\x00\x00\x00\x01" + sps + b"\x00\x00\x01" + pps + b"\x00\x00\x01" + idr
+    stream += b"\x00\x00\x00\x01" + second + b"\x00\x00\x01" + b"\x41\x9a\x33"
+    splitter, assembler = AnnexBSplitter(), AccessUnitAssembler()
+    nals = [n for i in range(0, len(stream), 7) for n in splitter.feed(stream[i : i + 7])]
+    nals += splitter.flush()
+    assert nals == [sps, pps, idr, second, b"\x41\x9a\x33"]
+    units = [u for n in nals if (u := assembler.push(n)) is not None]
+    assert units[0] == AccessUnit(0, (sps, pps, idr)) and units[0].is_idr
+    assert units[1] == AccessUnit(1, (second,)) and not units[1].is_idr
+
+    packets = rtp_packets(units[0], seq=65534, timestamp=1234, ssrc=7)
+    assert [p[1] & 0x80 for p in packets] == [0] * (len(packets) - 1) + [0x80]  # marker
+    assert [int.from_bytes(p[2:4], "big") for p in packets[:3]] == [65534, 65535, 0]
+    fragments = packets[2:]  # the IDR is too big for one packet: FU-A
+    assert all(len(p) - 12 <= MAX_RTP_PAYLOAD for p in packets) and len(fragments) == 3
+    assert all(p[12] & 0x1F == NAL_FU_A and p[13] & 0x1F == 5 for p in fragments)
+    assert [p[13] & 0xC0 for p in fragments] == [0x80, 0, 0x40]  # start, middle, end
+    assert b"".join(p[14:] for p in fragments) == idr[1:]
+
+
+@needs_ffmpeg
+def test_video_stream_reads_live_frames_of_the_right_size(server: RtspServer) -> None:
+    sizes = _read(server.url("CAM1"))
+    assert sizes == [_expected_size(_clip())] * FRAMES
+
+
+@needs_ffmpeg
+def test_two_clients_of_one_camera_both_get_frames(server: RtspServer) -> None:
+    results: dict[int, list[tuple[int, int]]] = {}
+    threads = [
+        threading.Thread(target=lambda i=i: results.__setitem__(i, _read(server.url("CAM2"))))
+        for i in (0, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [len(results.get(i, [])) for i in (0, 1)] == [FRAMES, FRAMES]
+
+
+@needs_ffmpeg
+def test_bad_requests_are_answered_and_the_server_keeps_serving(server: RtspServer) -> None:
+    port = server.port
+    unknown = _exchange(port, f"DESCRIBE {server.url('NOPE')} RTSP/1.0\r\nCSeq: 2\r\n\r\n".encode())
+    assert unknown.startswith(b"RTSP/1.0 404") and b"CSeq: 2" in unknown
+    assert _exchange(port, b"\xff\xfegarbage\r\n\r\n").startswith(b"RTSP/1.0 400")
+    assert _exchange(port, b"HELLO\r\n\r\n").startswith(b"RTSP/1.0 400")
+    method = _exchange(port, f"RECORD {server.url('CAM1')} RTSP/1.0\r\nCSeq: 3\r\n\r\n".encode())
+    assert method.startswith(b"RTSP/1.0 405")
+    udp = f"SETUP {server.url('CAM1')}/track1 RTSP/1.0\r\nCSeq: 4\r\n"
+    udp += "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n"
+    assert _exchange(port, udp.encode()).startswith(b"RTSP/1.0 461")
+    described = _exchange(
+        port, f"DESCRIBE {server.url('CAM1')} RTSP/1.0\r\nCSeq: 5\r\n\r\n".encode()
+    )
+    assert described.startswith(b"RTSP/1.0 200")
+    assert len(_read(server.url("CAM1"), count=3)) == 3
+
+
+@needs_ffmpeg
+def test_stopping_the_server_makes_the_reader_reconnect_and_give_up() -> None:
+    srv = _start(("CAM1",))
+    config = StreamConfig(
+        detect_fps=60,
+        open_timeout_s=15,
+        read_timeout_s=3,
+        max_reconnects=2,
+        reconnect_initial_s=0.2,
+    )
+    stream = VideoStream(srv.url("CAM1"), config)
+    stopped_at = None
+    try:
+        for count, _frame in enumerate(stream.frames(), start=1):
+            if count == 5:
+                srv.stop()
+                stopped_at = time.monotonic()
+    finally:
+        srv.stop()
+    assert stopped_at is not None
+    assert time.monotonic() - stopped_at < 12  # no hang: read timeout + two refused reconnects
+    kinds = [s for s, _, _ in stream.statuses]
+    assert StreamStatus.RECONNECTING in kinds and kinds[-1] == StreamStatus.FAILED
