@@ -108,4 +108,17 @@ MODELS: dict[str, ModelSpec] = {
         int8=False,
         notes="MediaPipe BlazePose full landmark model",
     ),
+    "face_detection": ModelSpec(
+        name="face_detection",
+        wheel=MEDIAPIPE_WHEEL,
+        member="mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+        member_sha256="2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1",
+        licence="Apache-2.0",
+        input_layout="NHWC",
+        input_shape=(1, 192, 192, 3),
+        input_description="float32 RGB -1..1 letterboxed 192x192; 2304 anchors x (16, 1)",
+        labels=("face",),
+        int8=False,
+        notes="MediaPipe BlazeFace full range (faces up to ~5 m, sparse); blurs faces in media",
+    ),
 }

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 RECIPE = "ir-fp32-weights/v1+nncf-mixed-fbc/v1"
 Variant = Literal["fp32", "int8"]
-DEFAULT_MODELS = ("ssdlite", "pose_landmark")
+DEFAULT_MODELS = ("ssdlite", "pose_landmark", "face_detection")
 
 
 @dataclass(frozen=True)
