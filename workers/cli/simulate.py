@@ -1,8 +1,9 @@
-"""`python -m workers simulate [--cameras N | --codes A,B] [--port P] [--ts] [--no-register]`.
+"""`python -m workers simulate [--cameras N | --codes A,B] [--ts] [--rtsp] [--no-register]`.
 
 Serves N simulated cameras from ../shared/data/footage clips (generated scenes when absent) as
-HTTP/MJPEG (`/cam/<code>.mjpg`) and, with --ts, as H.264 MPEG-TS over HTTP via ffmpeg. Live RTSP
-is not offered: ffmpeg cannot serve RTSP clients without an RTSP server package. The cameras are
+HTTP/MJPEG (`/cam/<code>.mjpg`); with --ts also as H.264 MPEG-TS over HTTP via ffmpeg, and with
+--rtsp also as live RTSP (`rtsp://host:rtsp-port/<code>`, H.264 over RTP/TCP from our own small
+server in workers.simulator.rtsp; ffmpeg's testsrc when there are no clips). The MJPEG URLs are
 put in the Redis camera registry (workers.leases) so Celery video workers start analysing them;
 use --codes with camera codes from the backend registry so their alerts attach to real cameras.
 """
@@ -25,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-fps", type=float, default=10.0, help="frames per second served")
     parser.add_argument("--ts", action="store_true", help="also serve H.264 MPEG-TS via ffmpeg")
     parser.add_argument("--ts-port", type=int, default=8600, help="first ffmpeg port")
+    parser.add_argument("--rtsp", action="store_true", help="also serve live RTSP (H.264)")
+    parser.add_argument("--rtsp-port", type=int, default=8654, help="RTSP port")
     parser.add_argument("--prefix", default="SIM", help="camera code prefix")
     parser.add_argument("--codes", default="", help="comma-separated camera codes to simulate")
     parser.add_argument(
@@ -36,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workers.simulator.ffmpeg_ts import TsCamera
     from workers.simulator.mjpeg import MjpegServer, SimCamera
+    from workers.simulator.rtsp import H264Source, RtspServer
     from workers.simulator.sources import clip_frames, footage_clips, generated_frames
 
     clips = footage_clips()
@@ -57,8 +61,16 @@ def run(args: argparse.Namespace) -> int:
         for i, cam in enumerate(cameras):
             ts = TsCamera(cam.code, clips[i % len(clips)], args.ts_port + i, args.host).start()
             ts_cams.append(ts)
-    for cam in cameras:
-        extra = f"  {ts_cams[cameras.index(cam)].url}" if ts_cams else ""
+    rtsp = None
+    if args.rtsp:
+        sources = [
+            H264Source(c.code, clips[i % len(clips)] if clips else None)
+            for i, c in enumerate(cameras)
+        ]
+        rtsp = RtspServer(sources, args.host, args.rtsp_port).start()
+    for i, cam in enumerate(cameras):
+        extra = f"  {ts_cams[i].url}" if ts_cams else ""
+        extra += f"  {rtsp.url(cam.code)}" if rtsp is not None else ""
         print(f"{cam.code}  {urls[cam.code]}{extra}  ({cam.source})", flush=True)
     if not args.no_register:
         _register(urls)
@@ -67,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         done.wait(args.seconds or None)
     server.stop()
+    if rtsp is not None:
+        rtsp.stop()
     for ts in ts_cams:
         ts.stop()
     return 0

@@ -1,8 +1,8 @@
 """H.264 MPEG-TS over HTTP with ffmpeg (`-listen 1`): a closer stand-in for a real IP camera.
 
-ffmpeg's RTSP muxer can only push to an RTSP server, it cannot serve clients, so live RTSP
-needs an RTSP server package (not in this project); ffmpeg's HTTP listen mode serves one client
-per process, so each camera is a supervised ffmpeg that is restarted after each client leaves.
+ffmpeg's HTTP listen mode serves one client per process, so each camera is a supervised ffmpeg
+that is restarted after each client leaves. (ffmpeg's RTSP muxer can only push to an RTSP server,
+not serve clients; live RTSP comes from our own small server in workers.simulator.rtsp.)
 """
 
 from __future__ import annotations
