@@ -321,10 +321,12 @@ class H264Source:
                     self._thread = None
                     return
             log.warning("camera %s: ffmpeg exited, restarting", self.code)
-            time.sleep(RESTART_DELAY_S)
+            self._stop.wait(RESTART_DELAY_S)
 
     def _pump(self) -> None:
         """Read one ffmpeg run's output and hand each frame to the clients."""
+        if self._stop.is_set():
+            return
         proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         self._proc = proc
         assert proc.stdout is not None
@@ -364,6 +366,7 @@ class H264Source:
             sub.offer(unit)
 
     def _has_clients(self) -> bool:
+        """True while at least one client is subscribed."""
         with self._lock:
             return bool(self._subscribers)
 
@@ -413,6 +416,7 @@ class Request:
 
     @property
     def cseq(self) -> str:
+        """The sequence number the response must echo."""
         return self.headers.get("cseq", "0")
 
 
@@ -425,6 +429,7 @@ class Response:
     body: bytes = b""
 
     def encode(self, cseq: str) -> bytes:
+        """The response on the wire, echoing the request's CSeq."""
         lines = [f"{RTSP_VERSION} {self.status} {REASONS.get(self.status, 'Error')}"]
         headers = {"CSeq": cseq, "Server": SERVER_NAME, **self.headers}
         if self.body:
@@ -551,6 +556,7 @@ class Connection:
         self.server.forget(self)
 
     def _answer(self, req: Request) -> Response:
+        """Dispatch a request: 405 for other methods, 404 for unknown cameras."""
         handler = {
             "OPTIONS": self._options,
             "DESCRIBE": self._describe,

@@ -21,6 +21,7 @@ from workers.simulator.rtsp import (
     AnnexBSplitter,
     H264Source,
     RtspServer,
+    Subscriber,
     rtp_packets,
 )
 from workers.stream.decode import StreamConfig, StreamStatus, VideoStream
@@ -104,6 +105,21 @@ def test_annex_b_is_split_into_frames_and_packetized_per_rfc_6184() -> None:
     assert all(p[12] & 0x1F == NAL_FU_A and p[13] & 0x1F == 5 for p in fragments)
     assert [p[13] & 0xC0 for p in fragments] == [0x80, 0, 0x40]  # start, middle, end
     assert b"".join(p[14:] for p in fragments) == idr[1:]
+
+
+def test_a_client_starts_and_resyncs_at_an_idr_with_parameter_sets_first() -> None:
+    source = H264Source("CAM1", None, fps=25)
+    source.sps, source.pps = b"\x67\x42", b"\x68\xce"
+    idr, p_frame = b"\x65\x88", b"\x41\x9a"
+    sub = Subscriber(source, depth=2)
+    sub.offer(AccessUnit(0, (p_frame,)))  # cannot be decoded without the IDR: not sent
+    for index in (1, 2, 3):  # the queue holds two frames; the third overflows it
+        sub.offer(AccessUnit(index, (idr,) if index == 1 else (p_frame,)))
+    sub.offer(AccessUnit(4, (p_frame,)))
+    sub.offer(AccessUnit(5, (idr,)))
+    assert sub.get(timeout=0) == AccessUnit(5, (source.sps, source.pps, idr))
+    assert sub.get(timeout=0) is None
+    assert source.timestamp(AccessUnit(25, ())) == 90_000  # one second on the 90 kHz clock
 
 
 @needs_ffmpeg
