@@ -1,18 +1,28 @@
-"""Event media: snapshot JPEG with boxes drawn, pre/post-event MP4 from a ring buffer,
-heads blurred by default (privacy).
+"""Event media: snapshot JPEG with boxes drawn, pre/post-event MP4 from a ring buffer, faces
+blurred by default (privacy).
 
-No face detector ships with the pinned OpenCV wheel, so privacy blurring covers the head region
-of every person box (the top `head_fraction` of the box, its central part) — it does not depend
-on seeing a frontal face, which CCTV rarely does.
+What is blurred is the union of two sets of regions:
+
+* the head region of every person box (its top `head_fraction`, central part), which does not
+  depend on seeing a face — CCTV mostly sees heads from above or behind;
+* every face found by BlazeFace full range (`workers.detectors.plugins.openvino_face`),
+  padded by `face_padding`, so a face stays hidden when the person detector missed its body.
+
+The face model is built once per process on first use (from the cached mediapipe wheel, never
+downloaded here). Without it, media keep working with head-region blur only (logged once).
+The snapshot is blurred at full resolution; clip frames are kept unblurred in memory at
+`clip_width` and blurred when a clip is written, so face detection runs only on stored frames.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -20,8 +30,12 @@ from pydantic import BaseModel, Field
 
 from workers.stream.sampling import downscale
 
+if TYPE_CHECKING:
+    from workers.detectors.base import Detector
+
 log = logging.getLogger(__name__)
 Box = Sequence[float]
+Region = tuple[int, int, int, int]
 
 
 class MediaConfig(BaseModel):
@@ -29,7 +43,19 @@ class MediaConfig(BaseModel):
 
     blur_heads: bool = True
     head_fraction: float = Field(default=0.22, gt=0, le=1, description="top share of a person box")
-    blur_kernel: int = Field(default=31, ge=3, le=199, description="Gaussian kernel, odd")
+    blur_faces: bool = Field(default=True, description="also blur faces found by BlazeFace")
+    face_min_score: float = Field(
+        default=0.5, ge=0.05, le=0.99, description="BlazeFace probability for a face to be blurred"
+    )
+    face_padding: float = Field(
+        default=0.25, ge=0, le=1, description="added to each side of a face box, share of its size"
+    )
+    face_max_width: int = Field(
+        default=1920, ge=320, le=7680, description="wider frames are downscaled to find faces"
+    )
+    blur_kernel: int = Field(
+        default=31, ge=3, le=199, description="Gaussian kernel, odd; grows to 1/3 of a region"
+    )
     snapshot_width: int = Field(default=960, ge=64, le=4096, description="JPEG width at most")
     jpeg_quality: int = Field(default=85, ge=10, le=100)
     pre_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds before the event")
@@ -37,18 +63,101 @@ class MediaConfig(BaseModel):
     clip_width: int = Field(default=640, ge=64, le=1920, description="clip frame width")
 
 
-def blur_heads(image: np.ndarray, person_boxes: Iterable[Box], config: MediaConfig) -> np.ndarray:
-    """Copy of `image` with the head region of each person box blurred."""
-    out = image.copy()
-    h, w = out.shape[:2]
-    k = config.blur_kernel | 1
+# -- face detector: one per process, or None when the model is unavailable -------------------
+_face_lock = threading.Lock()
+_face_detectors: dict[float, Detector | None] = {}
+
+
+def _load_face_detector(min_score: float) -> Detector | None:
+    try:
+        from workers.detectors.plugins.openvino_face import BlazeFaceDetector, FaceConfig
+        from workers.models import ensure_model
+
+        ensure_model("face_detection", "fp32", download=False)  # never download while publishing
+        return BlazeFaceDetector(FaceConfig(score_threshold=min_score))
+    except (ImportError, OSError, RuntimeError) as err:  # ModelFetchError is a RuntimeError
+        log.warning("face detector unavailable, blurring person head regions only: %s", err)
+        return None
+
+
+def face_detector(min_score: float) -> Detector | None:
+    """The process-wide BlazeFace detector for `min_score`, or None without the model."""
+    with _face_lock:
+        if min_score not in _face_detectors:
+            _face_detectors[min_score] = _load_face_detector(min_score)
+        return _face_detectors[min_score]
+
+
+def reset_face_detectors() -> None:
+    """Close and forget the cached face detectors (tests, worker shutdown)."""
+    with _face_lock:
+        for detector in _face_detectors.values():
+            if detector is not None:
+                detector.close()
+        _face_detectors.clear()
+
+
+# -- regions -----------------------------------------------------------------------------------
+def _clip_region(x1: float, y1: float, x2: float, y2: float, w: int, h: int) -> Region | None:
+    r = (int(max(0, x1)), int(max(0, y1)), int(min(w, np.ceil(x2))), int(min(h, np.ceil(y2))))
+    return r if r[2] - r[0] >= 2 and r[3] - r[1] >= 2 else None
+
+
+def head_regions(person_boxes: Iterable[Box], config: MediaConfig, w: int, h: int) -> list[Region]:
+    """The central top `head_fraction` of each person box, clipped to a `w` x `h` image."""
+    regions = []
     for x1, y1, x2, y2 in person_boxes:
         bw, bh = x2 - x1, y2 - y1
-        hx1, hx2 = int(max(0, x1 + 0.15 * bw)), int(min(w, x2 - 0.15 * bw))
-        hy1, hy2 = int(max(0, y1)), int(min(h, y1 + config.head_fraction * bh))
-        if hx2 - hx1 >= 2 and hy2 - hy1 >= 2:
-            out[hy1:hy2, hx1:hx2] = cv2.GaussianBlur(out[hy1:hy2, hx1:hx2], (k, k), 0)
+        r = _clip_region(x1 + 0.15 * bw, y1, x2 - 0.15 * bw, y1 + config.head_fraction * bh, w, h)
+        if r is not None:
+            regions.append(r)
+    return regions
+
+
+def face_regions(image: np.ndarray, config: MediaConfig) -> list[Region]:
+    """Padded face boxes in `image`; empty when the model is unavailable or fails."""
+    detector = face_detector(config.face_min_score)
+    if detector is None:
+        return []
+    h, w = image.shape[:2]
+    scale = min(1.0, config.face_max_width / w)
+    try:
+        faces = detector.detect(image if scale == 1.0 else downscale(image, config.face_max_width))
+    except (ValueError, RuntimeError) as err:
+        log.warning("face detection failed on a %s frame: %s", image.shape, err)
+        return []
+    regions = []
+    for face in faces:
+        x1, y1, x2, y2 = (v / scale for v in face.box)
+        px, py = config.face_padding * (x2 - x1), config.face_padding * (y2 - y1)
+        r = _clip_region(x1 - px, y1 - py, x2 + px, y2 + py, w, h)
+        if r is not None:
+            regions.append(r)
+    return regions
+
+
+def blur_regions(image: np.ndarray, regions: Iterable[Region], config: MediaConfig) -> np.ndarray:
+    """Copy of `image` with each region Gaussian-blurred (kernel at least 1/3 of its side)."""
+    out = image.copy()
+    for x1, y1, x2, y2 in regions:
+        k = max(config.blur_kernel, min(x2 - x1, y2 - y1) // 3) | 1
+        out[y1:y2, x1:x2] = cv2.GaussianBlur(out[y1:y2, x1:x2], (k, k), 0)
     return out
+
+
+def blur_heads(image: np.ndarray, person_boxes: Iterable[Box], config: MediaConfig) -> np.ndarray:
+    """Copy of `image` with the head region of each person box blurred."""
+    h, w = image.shape[:2]
+    return blur_regions(image, head_regions(person_boxes, config, w, h), config)
+
+
+def blur_private(image: np.ndarray, person_boxes: Iterable[Box], config: MediaConfig) -> np.ndarray:
+    """Copy of `image` with what `config` asks for blurred: head regions and/or faces."""
+    h, w = image.shape[:2]
+    regions = head_regions(person_boxes, config, w, h) if config.blur_heads else []
+    if config.blur_faces:
+        regions += face_regions(image, config)
+    return blur_regions(image, regions, config)
 
 
 def draw_boxes(image: np.ndarray, boxes: Iterable[tuple[Box, str]]) -> np.ndarray:
@@ -72,9 +181,9 @@ def snapshot_jpeg(
     person_boxes: Sequence[Box] = (),
     config: MediaConfig | None = None,
 ) -> bytes:
-    """JPEG bytes: heads blurred, event box drawn, scaled to `snapshot_width` at most."""
+    """JPEG bytes: faces and heads blurred, event box drawn, scaled to `snapshot_width` at most."""
     config = config or MediaConfig()
-    img = blur_heads(image, person_boxes, config) if config.blur_heads else image
+    img = blur_private(image, person_boxes, config)
     img = draw_boxes(img, [(event_box, label)] if event_box is not None else [])
     if img.shape[1] > config.snapshot_width:
         scale = config.snapshot_width / img.shape[1]
@@ -87,14 +196,15 @@ def snapshot_jpeg(
 
 @dataclass(frozen=True)
 class BufferedFrame:
-    """A downscaled, already privacy-blurred frame kept for clips."""
+    """A downscaled frame kept for clips with its person boxes; blurred when written."""
 
     t_s: float
     image: np.ndarray
+    person_boxes: tuple[Box, ...] = ()
 
 
 class FrameRing:
-    """The last `pre_s + post_s + margin` seconds of analysed frames, downscaled and blurred."""
+    """The last `pre_s + post_s + margin` seconds of analysed frames, downscaled."""
 
     def __init__(self, config: MediaConfig | None = None, margin_s: float = 30.0) -> None:
         self.config = config or MediaConfig()
@@ -102,24 +212,26 @@ class FrameRing:
         self._frames: deque[BufferedFrame] = deque()
 
     def add(self, t_s: float, image: np.ndarray, person_boxes: Sequence[Box] = ()) -> None:
-        """Store one frame (blurred now, so unblurred pixels never reach disk)."""
+        """Keep one frame (a private copy at `clip_width` at most) and its person boxes."""
         cfg = self.config
-        img = image
-        if img.shape[1] > cfg.clip_width:
-            scale = cfg.clip_width / img.shape[1]
-            img = downscale(img, cfg.clip_width)
-            person_boxes = [tuple(v * scale for v in b) for b in person_boxes]
-        img = blur_heads(img, person_boxes, cfg) if cfg.blur_heads else img.copy()
-        self._frames.append(BufferedFrame(t_s, img))
+        boxes = tuple(tuple(float(v) for v in b) for b in person_boxes)
+        if image.shape[1] > cfg.clip_width:
+            scale = cfg.clip_width / image.shape[1]
+            img = downscale(image, cfg.clip_width)
+            boxes = tuple(tuple(v * scale for v in b) for b in boxes)
+        else:
+            img = image.copy()
+        self._frames.append(BufferedFrame(t_s, img, boxes))
         while self._frames and t_s - self._frames[0].t_s > self.keep_s:
             self._frames.popleft()
 
     def between(self, start_s: float, end_s: float) -> list[BufferedFrame]:
-        """Frames with start_s <= t <= end_s."""
+        """Frames with start_s <= t <= end_s (not blurred)."""
         return [f for f in self._frames if start_s <= f.t_s <= end_s]
 
     def write_clip(self, path: Path, start_s: float, end_s: float) -> int:
-        """MP4 of [start - pre_s, end + post_s] at the buffer's frame rate; frames written."""
+        """MP4 of [start - pre_s, end + post_s] at the buffer's frame rate, every frame blurred
+        like the snapshot; returns the frames written."""
         frames = self.between(start_s - self.config.pre_s, end_s + self.config.post_s)
         if len(frames) < 2:
             return 0
@@ -133,7 +245,7 @@ class FrameRing:
         written = 0
         for f in frames:
             if f.image.shape[:2] == (h, w):
-                writer.write(f.image)
+                writer.write(blur_private(f.image, f.person_boxes, self.config))
                 written += 1
         writer.release()
         return written

@@ -1,14 +1,21 @@
-"""Snapshots and clips: boxes drawn, heads blurred, pre/post-event window."""
+"""Snapshots and clips: boxes drawn, heads and faces blurred, pre/post-event window."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
+from tests.shared_data import shared_path
 from tests.workers.synthetic import textured_background
-from workers.media import FrameRing, MediaConfig, blur_heads, snapshot_jpeg
+from workers import media
+from workers.detectors.base import Detection, Detector
+from workers.media import FrameRing, MediaConfig, blur_heads, blur_private, snapshot_jpeg
+from workers.models import ModelFetchError, ensure_model
 
 
 def test_head_region_is_blurred_and_the_rest_untouched() -> None:
@@ -25,7 +32,7 @@ def test_snapshot_is_a_jpeg_with_the_event_box() -> None:
     img = np.zeros((240, 320, 3), np.uint8)
     data = snapshot_jpeg(img, event_box=(50, 60, 150, 200), label="fall")
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    assert data[:2] == b"\xff\xd8" and decoded.shape == (240, 320, 3)
+    assert decoded is not None and data[:2] == b"\xff\xd8" and decoded.shape == (240, 320, 3)
     assert decoded[60, 100, 2] > 150  # red box edge
 
 
@@ -41,3 +48,127 @@ def test_clip_covers_pre_and_post_event_seconds(tmp_path: Path) -> None:
         int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 26
         and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 160
     )
+
+
+# -- faces -----------------------------------------------------------------------------------
+FACE = (slice(248, 304), slice(420, 476))  # where the pasted face lies (x 420-476, y 248-304)
+PATCH = (slice(200, 360), slice(380, 520))
+PERSON = (60, 40, 140, 300)  # a person box far from the face
+
+
+def _sharpness(image: np.ndarray) -> float:
+    return float(cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+
+@pytest.fixture
+def face_scene() -> np.ndarray:
+    """Textured 640x480 scene with a real frontal face (Penn-Fudan, 2x) outside any person box."""
+    photo = cv2.imread(str(shared_path("footage/pedestrians/images/FudanPed00040.jpg")))
+    assert photo is not None
+    img = textured_background(5, (640, 480))
+    img[PATCH] = cv2.resize(photo[150:230, 290:360], (140, 160), interpolation=cv2.INTER_CUBIC)
+    img[40:100, 60:140] = np.kron(np.indices((15, 20)).sum(0) % 2, np.ones((4, 4)))[..., None] * 255
+    return img
+
+
+@pytest.fixture
+def face_model() -> Iterator[None]:
+    try:
+        ensure_model("face_detection", "fp32", download=False)
+    except ModelFetchError as err:
+        pytest.skip(f"face model not built ({err}); run `python -m workers models fetch`")
+    media.reset_face_detectors()
+    yield
+    media.reset_face_detectors()
+
+
+class _OneFace(Detector):
+    key = "one_face"
+
+    def detect(self, frame: np.ndarray) -> list[Detection]:
+        return [Detection("face", 0.9, (420.0, 248.0, 476.0, 304.0))]
+
+
+def _outside(image: np.ndarray, *regions: tuple[slice, slice]) -> np.ndarray:
+    mask = np.ones(image.shape[:2], bool)
+    for r in regions:
+        mask[r] = False
+    return image[mask]
+
+
+def test_faces_found_by_the_detector_are_blurred_and_nothing_else_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    img = textured_background(6, (640, 480))
+    monkeypatch.setattr(media, "face_detector", lambda min_score: _OneFace())
+    out = blur_private(img, [], MediaConfig())
+    assert _sharpness(out[FACE]) < 0.2 * _sharpness(img[FACE])
+    padded = (slice(234, 318), slice(406, 490))  # face_padding 0.25 of 56 px on each side
+    assert np.array_equal(_outside(out, padded), _outside(img, padded))
+    kept = blur_private(img, [], MediaConfig(blur_faces=False))
+    assert np.array_equal(kept, img)
+
+
+def test_a_real_face_outside_any_person_box_is_blurred_in_the_snapshot(
+    face_model: None, face_scene: np.ndarray
+) -> None:
+    out = blur_private(face_scene, [PERSON], MediaConfig())
+    assert _sharpness(out[FACE]) < 0.2 * _sharpness(face_scene[FACE])
+    head = (slice(40, 98), slice(72, 128))  # head region of PERSON: blurred as before
+    assert _sharpness(out[head]) < 0.5 * _sharpness(face_scene[head])
+    assert np.array_equal(_outside(out, PATCH, head), _outside(face_scene, PATCH, head))
+    data = snapshot_jpeg(face_scene, event_box=None, label="", person_boxes=[PERSON])
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded is not None and _sharpness(decoded[FACE]) < 0.2 * _sharpness(face_scene[FACE])
+
+
+def test_every_clip_frame_has_the_face_blurred(
+    face_model: None, face_scene: np.ndarray, tmp_path: Path
+) -> None:
+    sharp = {}
+    for blur in (True, False):
+        ring = FrameRing(MediaConfig(pre_s=1, post_s=1, blur_faces=blur))
+        for i in range(10):
+            ring.add(i * 0.2, face_scene)
+        path = tmp_path / f"{blur}.mp4"
+        assert ring.write_clip(path, 0.8, 1.0) == 10
+        cap = cv2.VideoCapture(str(path))
+        frames = [cap.read()[1] for _ in range(10)]
+        sharp[blur] = [_sharpness(f[FACE]) for f in frames]
+    assert max(sharp[True]) < 0.2 * min(sharp[False]), sharp
+
+
+def test_without_the_face_model_heads_are_still_blurred_and_it_is_logged_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HAECHI_VAR", str(tmp_path))  # no wheel, no model, no download
+    media.reset_face_detectors()
+    img = textured_background(7, (640, 480))
+    img[40:100, 60:140] = 255 * (np.indices((60, 80)).sum(0) % 2)[..., None]  # a sharp "head"
+    try:
+        with caplog.at_level(logging.WARNING, logger="workers.media"):
+            out = blur_private(img, [PERSON], MediaConfig())
+            again = snapshot_jpeg(img, event_box=None, label="", person_boxes=[PERSON])
+    finally:
+        media.reset_face_detectors()
+    assert np.array_equal(out, blur_heads(img, [PERSON], MediaConfig()))
+    assert not np.array_equal(out, img) and again[:2] == b"\xff\xd8"
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "face detector unavailable" in caplog.records[0].message
+
+
+def test_faces_are_found_on_a_downscaled_copy_of_very_wide_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, ...]] = []
+
+    class HalfSizeFace(Detector):
+        key = "half_size_face"
+
+        def detect(self, frame: np.ndarray) -> list[Detection]:
+            seen.append(frame.shape)
+            return [Detection("face", 0.9, (210.0, 124.0, 238.0, 152.0))]
+
+    monkeypatch.setattr(media, "face_detector", lambda min_score: HalfSizeFace())
+    regions = media.face_regions(np.zeros((480, 640, 3), np.uint8), MediaConfig(face_max_width=320))
+    assert seen == [(240, 320, 3)] and regions == [(406, 234, 490, 318)]

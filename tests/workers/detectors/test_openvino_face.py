@@ -17,6 +17,7 @@ from workers.detectors.plugins.openvino_face import (
     FACE_SIZE,
     BlazeFaceDetector,
     FaceConfig,
+    FaceTilingConfig,
     anchor_centres,
     decode,
     face_input,
@@ -116,7 +117,7 @@ def test_no_faces_without_people(face: BlazeFaceDetector) -> None:
 
 def test_no_faces_in_a_real_scene_without_people(face: BlazeFaceDetector) -> None:
     capture = cv2.VideoCapture(str(shared_path("footage/nofire/emoykim_test7.avi")))
-    frames = []
+    frames: list[np.ndarray] = []
     while len(frames) < 10:
         ok, frame = capture.read()
         if not ok:
@@ -130,7 +131,7 @@ def test_no_faces_in_a_real_scene_without_people(face: BlazeFaceDetector) -> Non
 def test_tiles_find_faces_the_whole_frame_misses(
     face: BlazeFaceDetector, pedestrian_samples: list[Sample]
 ) -> None:
-    whole = BlazeFaceDetector(FaceConfig(num_threads=2, tiling={"enabled": False}))
+    whole = BlazeFaceDetector(FaceConfig(num_threads=2, tiling=FaceTilingConfig(enabled=False)))
 
     def people_with_a_face(detector: BlazeFaceDetector) -> int:
         return sum(
