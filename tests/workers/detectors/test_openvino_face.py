@@ -70,6 +70,20 @@ def test_input_is_letterboxed_rgb_in_minus_one_to_one() -> None:
     assert box.scale == pytest.approx(FACE_SIZE / 200)
 
 
+def test_large_frames_get_the_whole_frame_and_a_two_level_tile_pyramid(
+    face: BlazeFaceDetector,
+) -> None:
+    def sides(w: int, h: int) -> list[tuple[int, int]]:
+        crops = face.crops_for(0, np.zeros((h, w, 3), np.uint8))
+        return sorted({(c.x2 - c.x1, c.y2 - c.y1) for c in crops})
+
+    assert sides(320, 240) == [(320, 240)]  # no tiles below a tile's height
+    assert sides(640, 360) == [(320, 320), (640, 360)]  # the 640 level would be the whole frame
+    assert sides(1280, 720) == [(320, 320), (640, 640), (1280, 720)]
+    crops = face.crops_for(0, np.zeros((720, 1280, 3), np.uint8))
+    assert len(crops) == 25 and crops[0].interior == (False, False, False, False)
+
+
 def _face_in_upper_part(faces: list[Detection], person: np.ndarray) -> bool:
     x1, y1, x2, y2 = person
     top = y1 + 0.35 * (y2 - y1)
