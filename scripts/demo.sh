@@ -53,10 +53,12 @@ if [ -f workers/celery_app.py ]; then
   pids+=($!)
 fi
 if [ -f workers/cli/simulate.py ]; then
-  # Simulated cameras replay real clips as MJPEG streams for registry cameras in the demo
-  # agents' districts, so their events reach those agents' consoles.
-  CODES=$("$PY" manage.py assign_demo_streams --count 4 --base-url "http://127.0.0.1:8554/cam/" 2>/dev/null | tail -1)
-  "$PY" -m workers simulate --codes "$CODES" --port 8554 >"$HAECHI_VAR/log/simulator.log" 2>&1 &
+  # Simulated cameras replay real clips as live RTSP (H.264) for registry cameras in the demo
+  # agents' districts; the video workers open those RTSP URLs, so events reach the agents' consoles.
+  CODES=$("$PY" manage.py assign_demo_streams --count 4 \
+    --url-template "rtsp://127.0.0.1:8654/{code}" 2>/dev/null | tail -1)
+  "$PY" -m workers simulate --codes "$CODES" --port 8554 --rtsp-port 8654 --register rtsp \
+    >"$HAECHI_VAR/log/simulator.log" 2>&1 &
   pids+=($!)
   log "simulated cameras: $CODES"
 fi

@@ -2,7 +2,7 @@
 
 Acquire the camera's lease → renew it every TTL/3 in a heartbeat thread → run the pipeline on
 the stream until the window ends, the stream fails or the lease is lost → for every event store
-media (snapshot JPEG, clip MP4, heads blurred) and publish the contract message → release.
+media (snapshot JPEG, clip MP4, faces and heads blurred) and publish the contract message → release.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""`python -m workers simulate [--cameras N | --codes A,B] [--ts] [--rtsp] [--no-register]`.
+"""`python -m workers simulate [--cameras N | --codes A,B] [--ts] [--rtsp] [--register KIND]`.
 
 Serves N simulated cameras from ../shared/data/footage clips (generated scenes when absent) as
 HTTP/MJPEG (`/cam/<code>.mjpg`); with --ts also as H.264 MPEG-TS over HTTP via ffmpeg, and with
 --rtsp also as live RTSP (`rtsp://host:rtsp-port/<code>`, H.264 over RTP/TCP from our own small
-server in workers.simulator.rtsp; ffmpeg's testsrc when there are no clips). The MJPEG URLs are
-put in the Redis camera registry (workers.leases) so Celery video workers start analysing them;
-use --codes with camera codes from the backend registry so their alerts attach to real cameras.
+server in workers.simulator.rtsp; ffmpeg's testsrc when there are no clips). The URLs of one
+kind (--register: mjpeg by default, ts or rtsp) go into the Redis camera registry
+(workers.leases) so Celery video workers start analysing them; use --codes with camera codes
+from the backend registry so their alerts attach to real cameras.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import argparse
 import contextlib
 import signal
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workers.simulator.ffmpeg_ts import TsCamera
+    from workers.simulator.rtsp import RtspServer
 
 NAME = "simulate"
 HELP = "serve real clips (or generated scenes) as live camera streams"
@@ -28,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ts-port", type=int, default=8600, help="first ffmpeg port")
     parser.add_argument("--rtsp", action="store_true", help="also serve live RTSP (H.264)")
     parser.add_argument("--rtsp-port", type=int, default=8654, help="RTSP port")
+    parser.add_argument(
+        "--register",
+        choices=("mjpeg", "ts", "rtsp"),
+        default="mjpeg",
+        help="which URL the video workers analyse (ts/rtsp switch that server on)",
+    )
     parser.add_argument("--prefix", default="SIM", help="camera code prefix")
     parser.add_argument("--codes", default="", help="comma-separated camera codes to simulate")
     parser.add_argument(
@@ -57,12 +69,12 @@ def run(args: argparse.Namespace) -> int:
     server = MjpegServer(cameras, args.host, args.port, max_fps=args.max_fps).start()
     urls = {c.code: server.url(c.code) for c in cameras}
     ts_cams = []
-    if args.ts and clips:
+    if (args.ts or args.register == "ts") and clips:
         for i, cam in enumerate(cameras):
             ts = TsCamera(cam.code, clips[i % len(clips)], args.ts_port + i, args.host).start()
             ts_cams.append(ts)
     rtsp = None
-    if args.rtsp:
+    if args.rtsp or args.register == "rtsp":
         sources = [
             H264Source(c.code, clips[i % len(clips)] if clips else None)
             for i, c in enumerate(cameras)
@@ -73,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         extra += f"  {rtsp.url(cam.code)}" if rtsp is not None else ""
         print(f"{cam.code}  {urls[cam.code]}{extra}  ({cam.source})", flush=True)
     if not args.no_register:
-        _register(urls)
+        _register(_registered_urls(args.register, urls, ts_cams, rtsp))
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
@@ -84,6 +96,17 @@ def run(args: argparse.Namespace) -> int:
     for ts in ts_cams:
         ts.stop()
     return 0
+
+
+def _registered_urls(
+    kind: str, mjpeg: dict[str, str], ts_cams: list[TsCamera], rtsp: RtspServer | None
+) -> dict[str, str]:
+    """The stream URL per camera code that the video workers should open."""
+    if kind == "rtsp" and rtsp is not None:
+        return {code: rtsp.url(code) for code in mjpeg}
+    if kind == "ts" and ts_cams:
+        return {ts.code: ts.url for ts in ts_cams}
+    return mjpeg
 
 
 def _register(urls: dict[str, str]) -> None:

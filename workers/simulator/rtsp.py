@@ -736,7 +736,8 @@ class RtspServer:
     def stop(self) -> None:
         """Close the port and every connection, and stop the ffmpeg encoders."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         self._listener.close()
         with self._lock:
             connections = list(self._connections)

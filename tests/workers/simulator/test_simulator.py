@@ -88,3 +88,21 @@ def test_ffmpeg_camera_serves_h264_transport_stream() -> None:
         assert len(frames) == 5 and frames[0].image.shape == (360, 640, 3)
     finally:
         cam.stop()
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_the_registered_urls_follow_the_chosen_protocol() -> None:
+    from workers.cli.simulate import _registered_urls
+    from workers.simulator.rtsp import H264Source, RtspServer
+
+    mjpeg = {"C1": "http://127.0.0.1:8554/cam/C1.mjpg", "C2": "http://127.0.0.1:8554/cam/C2.mjpg"}
+    rtsp = RtspServer([H264Source(code, None, fps=10) for code in mjpeg])
+    try:
+        assert _registered_urls("rtsp", mjpeg, [], rtsp) == {
+            "C1": f"rtsp://127.0.0.1:{rtsp.port}/C1",
+            "C2": f"rtsp://127.0.0.1:{rtsp.port}/C2",
+        }
+        assert _registered_urls("mjpeg", mjpeg, [], rtsp) == mjpeg
+        assert _registered_urls("ts", mjpeg, [], None) == mjpeg  # no TS server: MJPEG stays
+    finally:
+        rtsp.stop()

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backend.cameras.models import Camera
@@ -14,10 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--count", type=int, default=4)
-        parser.add_argument("--base-url", default="http://127.0.0.1:8554/cam/")
+        parser.add_argument(
+            "--url-template",
+            default="http://127.0.0.1:8554/cam/{code}.mjpg",
+            help="stream URL with {code}, e.g. rtsp://127.0.0.1:8654/{code}",
+        )
 
     @transaction.atomic
-    def handle(self, *args, count: int, base_url: str, **options) -> None:
+    def handle(self, *args, count: int, url_template: str, **options) -> None:
+        if "{code}" not in url_template:
+            raise CommandError("--url-template must contain {code}")
         codes: list[str] = []
         for code in DEMO_DISTRICTS:
             per_district = max(1, count // len(DEMO_DISTRICTS))
@@ -25,7 +31,7 @@ class Command(BaseCommand):
                 district__code=code, has_ai=True, status="online", rollout_stage="live"
             ).order_by("code")[:per_district]
             for camera in cameras:
-                camera.stream_url = f"{base_url}{camera.code}.mjpg"
+                camera.stream_url = url_template.format(code=camera.code)
                 camera.full_clean()
                 camera.save(update_fields=["stream_url", "updated_at"])
                 codes.append(camera.code)
