@@ -359,6 +359,41 @@ def _pose_rows(frames: list[np.ndarray]) -> list[dict]:
     ]
 
 
+def _face_blur_rows(frames: list[np.ndarray]) -> list[dict]:
+    """Privacy blur of one stored frame: BlazeFace (whole frame + tiles) + head regions."""
+    import cv2
+
+    from workers.media import MediaConfig, blur_private, face_detector
+
+    if face_detector(MediaConfig().face_min_score) is None:
+        return []
+    rows = []
+    for width, height in ((1280, 720), (1920, 1080)):
+        frame = cv2.resize(frames[0], (width, height))
+        with_faces = MediaConfig()
+        heads_only = MediaConfig(blur_faces=False)
+        box = [(width * 0.3, height * 0.2, width * 0.45, height * 0.9)]
+        lat = _compare(
+            {
+                "faces": lambda f=frame, b=box, c=with_faces: blur_private(f, b, c),
+                "heads": lambda f=frame, b=box, c=heads_only: blur_private(f, b, c),
+            }
+        )
+        rows.append(
+            result(
+                f"detectors.face_blur.latency.{height}p",
+                lat["faces"] * 1000,
+                "ms/frame",
+                baseline="head regions of person boxes only (no face detector)",
+                baseline_value=lat["heads"] * 1000,
+                higher_is_better=False,
+                notes="cost of privacy blurring per stored frame (snapshot, clip frame); "
+                "BlazeFace full range FP32 on the frame and its tiles",
+            )
+        )
+    return rows
+
+
 def run() -> list[dict]:
     frames, samples, source = _frames()
     rows = _ssd_rows(frames, source)
@@ -368,4 +403,5 @@ def run() -> list[dict]:
     if samples is not None:
         rows += _yolo_accuracy(samples)
     rows += _pose_rows(frames)
+    rows += _face_blur_rows(frames)
     return rows
