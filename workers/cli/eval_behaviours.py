@@ -36,16 +36,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", default="fight,fall,fire", help="comma-separated behaviours")
     parser.add_argument("--write", action="store_true", help="store chosen thresholds and model")
     parser.add_argument("--no-more-fight", action="store_true", help="skip footage/more_fight")
+    parser.add_argument(
+        "--no-hard-negatives",
+        action="store_true",
+        help="train the fight model without the other behaviours' clips",
+    )
     parser.add_argument("--fall-source", choices=["person", "motion", "both"], default="person")
     parser.add_argument("--json", action="store_true", help="print the table as JSON lines")
 
 
 def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    from workers.rules.evaluation import evaluate_fight, fight_clips
+    from workers.rules.evaluation import evaluate_fight, fight_clips, fight_hard_negatives
     from workers.rules.plugins.fight import FightConfig
 
     cfg = FightConfig()
     clips = fight_clips(args.footage, more=not args.no_more_fight)
+    if not args.no_hard_negatives:
+        clips += fight_hard_negatives(args.footage)
     scores, model, threshold, pooled = evaluate_fight(
         clips,
         flow=cfg.flow,
@@ -55,15 +62,26 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
         persist=cfg.persist,
         report=report,
     )
-    base, n_base = scores.accuracy_where(lambda c: "more_fight" not in c.path.parts)
-    more, n_more = scores.accuracy_where(lambda c: "more_fight" in c.path.parts)
-    row = scores.row(
-        "fight",
-        f"8-fold CV grouped by source video, threshold chosen inside each fold (nested); "
-        f"accuracy {base:.3f} on the {n_base} surveillance clips, {more:.3f} on {n_more} "
-        f"more_fight clips; deployed threshold {threshold:.2f} (pooled out-of-fold: "
-        f"accuracy {pooled:.3f})",
+    fight_set = scores.subset(lambda c: not c.hard_negative)
+    others = scores.subset(lambda c: c.hard_negative)
+    base, n_base = fight_set.accuracy_where(lambda c: "more_fight" not in c.path.parts)
+    more, n_more = fight_set.accuracy_where(lambda c: "more_fight" in c.path.parts)
+    trained_on = (
+        f"{others.fp + others.tn} clips of other behaviours as hard negatives"
+        if others.outcomes
+        else "no hard negatives"
     )
+    row = fight_set.row(
+        "fight",
+        f"8-fold CV grouped by source video, threshold chosen inside each fold (nested), "
+        f"trained with {trained_on}; accuracy {base:.3f} on the {n_base} surveillance clips, "
+        f"{more:.3f} on {n_more} more_fight clips; deployed threshold {threshold:.2f} (pooled "
+        f"out-of-fold: accuracy {pooled:.3f})",
+    )
+    if others.outcomes:
+        row["other_clips"] = others.fp + others.tn
+        row["other_false_alarms"] = others.fp
+        row["note"] += f"; fires on {others.fp} of {others.fp + others.tn} other-behaviour clips"
     row["errors"] = scores.errors
     return row, {"config": {"threshold": threshold}, "model": model, "metrics": row}
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 
 from tests.shared_data import shared_path
-from workers.rules.evaluation import Clip, Scores, fall_clips, fight_clips, grid, persisted
+from workers.rules.evaluation import (
+    Clip,
+    Scores,
+    fall_clips,
+    fight_clips,
+    fight_hard_negatives,
+    grid,
+    persisted,
+)
 
 
 def test_scores_and_rates() -> None:
@@ -35,6 +43,25 @@ def test_groups_keep_related_clips_on_one_side() -> None:
     fights = {c.path.name: c.group for c in fight_clips(root, more=False)}
     assert fights["fi013.mp4"] == fights["fi014.mp4"]  # same source video in the CSV
     assert len(fights) == 63
+
+
+def test_fight_hard_negatives_are_other_behaviours_clips_kept_apart() -> None:
+    root = shared_path("footage")
+    fights = {c.path for c in fight_clips(root)}
+    others = fight_hard_negatives(root)
+    assert others and all(c.hard_negative and not c.positive for c in others)
+    assert not fights & {c.path for c in others}  # nofi094 is also a nofire clip: only once
+    assert len({c.path for c in others}) == len(others)
+    views = [c for c in others if c.group == "other:upfall_S1_A1_T2"]
+    assert {c.path.name for c in views} == {"upfall_S1_A1_T2_Cam1.mp4", "upfall_S1_A1_T2_Cam2.mp4"}
+
+
+def test_scores_subset_keeps_only_the_chosen_clips() -> None:
+    s = Scores()
+    s.add(Clip(Path("a.mp4"), True, "g"), True)
+    s.add(Clip(Path("b.mp4"), False, "o", hard_negative=True), True)
+    part = s.subset(lambda c: c.hard_negative)
+    assert (part.tp, part.fp, part.fn, part.tn) == (0, 1, 0, 0)
 
 
 def test_eval_behaviours_cli_prints_a_row_per_behaviour(tmp_path: Path) -> None:

@@ -48,6 +48,19 @@ def test_fall_clip_gives_a_fall_and_lying_down_slowly_does_not() -> None:
     assert "fall" not in lying
 
 
+@pytest.mark.parametrize(
+    "clip",
+    [
+        "fall/upfall_S1_A1_T2_Cam1.mp4",  # falling forward: one person, fast, not a fight
+        "fall/upfall_S1_A3_T2_Cam1.mp4",  # falling backward
+        "nofall/upfall_S1_A7_T3_Cam1.mp4",  # 43 s of daily activity in the lab
+    ],
+)
+def test_the_fight_rule_stays_quiet_when_one_person_falls_or_moves_about(clip: str) -> None:
+    # The fight model trained without these (eval-behaviours --no-hard-negatives) fired on all.
+    assert "fight" not in kinds(shared_path(f"footage/{clip}"))
+
+
 def test_fire_clip_gives_fire_and_the_neon_sign_does_not() -> None:
     assert "fire" in kinds(shared_path("footage/fire/emoykim_test5.avi"))
     assert "fire" not in kinds(shared_path("footage/nofire/emoykim_test7.avi"))
