@@ -24,7 +24,40 @@ def convert(spec: ModelSpec, source: Path) -> ov.Model:
     model = ov.convert_model(str(source))
     if list(model.inputs[0].get_partial_shape()) != list(spec.input_shape):
         model.reshape({model.inputs[0]: ov.PartialShape(list(spec.input_shape))})
+    bypass_identity_resize_loop(model)
     return model
+
+
+def bypass_identity_resize_loop(model: ov.Model) -> bool:
+    """Drop the TF Object Detection API preprocessor loop when it resizes to the input's own size.
+
+    That graph resizes every image in a `Loop` (a TF while loop over the batch) to the fixed
+    300x300 it already has: an identity costing ~0.7 ms per inference on 2 cores (a sixth of the
+    FP32 model, a quarter of INT8). Its outputs (images, true image shapes) are replaced by the
+    input itself and a constant shape; detections are unchanged. Returns whether it was found.
+    """
+    from openvino import opset13 as ops
+
+    param = model.get_parameters()[0]
+    in_shape = param.get_output_partial_shape(0)
+    if not in_shape.is_static:
+        return False
+    for node in model.get_ordered_ops():
+        if (
+            node.get_type_name() == "Loop"
+            and node.get_output_size() >= 2
+            and node.get_output_partial_shape(0) == in_shape
+            and node.get_output_partial_shape(1) == ov.PartialShape([in_shape[0], 3])
+        ):
+            dims = np.array([list(in_shape.to_shape())[1:]], dtype=np.int64)
+            image = ops.convert(param, node.get_output_element_type(0))
+            shape = ops.convert(ops.constant(dims), node.get_output_element_type(1))
+            node.output(0).replace(image.output(0))
+            node.output(1).replace(shape.output(0))
+            model.validate_nodes_and_infer_types()
+            log.info("bypassed the identity resize loop %s", node.get_friendly_name())
+            return True
+    return False
 
 
 def quantize(spec: ModelSpec, model: ov.Model) -> tuple[ov.Model, str, int]:

@@ -26,7 +26,7 @@ from workers.models.paths import models_dir, wheels_dir
 
 log = logging.getLogger(__name__)
 
-RECIPE = "ir-fp32-weights/v1+nncf-mixed-fbc/v1"
+RECIPE = "ir-fp32-weights/v1+no-identity-resize-loop/v1+nncf-mixed-fbc/v1"
 Variant = Literal["fp32", "int8"]
 DEFAULT_MODELS = ("ssdlite", "pose_landmark", "face_detection")
 
