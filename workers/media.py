@@ -229,23 +229,31 @@ class FrameRing:
         """Frames with start_s <= t <= end_s (not blurred)."""
         return [f for f in self._frames if start_s <= f.t_s <= end_s]
 
+    def clip_frames(self, start_s: float, end_s: float) -> list[BufferedFrame]:
+        """The frames of a clip of [start - pre_s, end + post_s] (kept after the ring moves on)."""
+        return self.between(start_s - self.config.pre_s, end_s + self.config.post_s)
+
     def write_clip(self, path: Path, start_s: float, end_s: float) -> int:
-        """MP4 of [start - pre_s, end + post_s] at the buffer's frame rate, every frame blurred
-        like the snapshot; returns the frames written."""
-        frames = self.between(start_s - self.config.pre_s, end_s + self.config.post_s)
-        if len(frames) < 2:
-            return 0
-        fps = max(1.0, (len(frames) - 1) / max(frames[-1].t_s - frames[0].t_s, 1e-3))
-        h, w = frames[0].image.shape[:2]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
-        if not writer.isOpened():
-            log.warning("cannot write clip %s", path)
-            return 0
-        written = 0
-        for f in frames:
-            if f.image.shape[:2] == (h, w):
-                writer.write(blur_private(f.image, f.person_boxes, self.config))
-                written += 1
-        writer.release()
-        return written
+        """MP4 of [start - pre_s, end + post_s], every frame blurred; returns frames written."""
+        return write_clip_frames(path, self.clip_frames(start_s, end_s), self.config)
+
+
+def write_clip_frames(path: Path, frames: Sequence[BufferedFrame], config: MediaConfig) -> int:
+    """MP4 of `frames` at their own frame rate, every frame blurred like the snapshot; returns
+    the frames written (0 when there are fewer than two)."""
+    if len(frames) < 2:
+        return 0
+    fps = max(1.0, (len(frames) - 1) / max(frames[-1].t_s - frames[0].t_s, 1e-3))
+    h, w = frames[0].image.shape[:2]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+    if not writer.isOpened():
+        log.warning("cannot write clip %s", path)
+        return 0
+    written = 0
+    for f in frames:
+        if f.image.shape[:2] == (h, w):
+            writer.write(blur_private(f.image, f.person_boxes, config))
+            written += 1
+    writer.release()
+    return written

@@ -3,6 +3,10 @@
 Acquire the camera's lease → renew it every TTL/3 in a heartbeat thread → run the pipeline on
 the stream until the window ends, the stream fails or the lease is lost → for every event store
 media (snapshot JPEG, clip MP4, faces and heads blurred) and publish the contract message → release.
+
+Media are written and events published by one background thread per window, in confirmation
+order: blurring faces in a clip takes about a second, and the stream must keep being read
+meanwhile. The window waits for that thread before it ends, so no confirmed event is dropped.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +23,7 @@ from typing import Any
 
 from workers.contracts import BehaviourEvent, event_uuid
 from workers.leases import CameraSpec, Leases
-from workers.media import FrameRing, MediaConfig, snapshot_jpeg
+from workers.media import BufferedFrame, FrameRing, MediaConfig, snapshot_jpeg, write_clip_frames
 from workers.pipeline import Pipeline, PipelineConfig, load_detector
 from workers.publish import Publisher
 from workers.rules.base import BehaviourEvent as Incident
@@ -109,6 +115,8 @@ def run_window(
     heartbeat.start()
     result = WindowResult(spec.code, "done")
     media = media or MediaConfig()
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"media-{spec.code}")
+    pending: list[Future[bool]] = []
     try:
         config = PipelineConfig(camera=spec.code, detector=spec.detector)
         config.stream.detect_fps = detect_fps
@@ -135,9 +143,11 @@ def run_window(
             event = to_contract(
                 incident, camera=spec.code, wall_start=wall_start, worker=owner, frame_size=size
             )
-            event = _attach_media(event, incident, ring, pipeline, media_dir, media)
-            if publisher.publish(event):
-                result.published += 1
+            image = incident.snapshot if incident.snapshot is not None else pipeline.last_image
+            people = [t.box for t in pipeline.tracks if t.label == "person"]
+            frames = ring.clip_frames(incident.start_s, incident.end_s)
+            job = MediaJob(event, image, people, frames)
+            pending.append(writer.submit(_store_and_publish, job, publisher, media_dir, media))
 
         def remember(frame: Frame, tracks: list[Track]) -> None:
             ring.add(frame.t_s, frame.image, [t.box for t in tracks if t.label == "person"])
@@ -160,39 +170,59 @@ def run_window(
         if heartbeat.lost.is_set():
             result.status = "lease_lost"
     finally:
+        writer.shutdown(wait=True)  # every confirmed event is stored and published first
+        result.published = sum(f.result() for f in pending if f.exception() is None)
         heartbeat.stopped.set()
         if result.status != "lease_lost":
             leases.release(spec.code, owner)
         result.seconds = round(time.monotonic() - started, 3)
     log.info("window %s", result.as_dict())
+    failures = [err for err in (f.exception() for f in pending) if err is not None]
+    if failures:  # a publishing bug fails the task loudly, after every other event went out
+        raise RuntimeError(f"camera {spec.code}: {len(failures)} events not published") from (
+            failures[0]
+        )
     return result
 
 
-def _attach_media(
-    event: BehaviourEvent,
-    incident: Incident,
-    ring: FrameRing,
-    pipeline: Pipeline,
-    media_dir: Path,
-    media: MediaConfig,
-) -> BehaviourEvent:
+@dataclass(frozen=True)
+class MediaJob:
+    """What the media thread needs for one event, captured when it is sent."""
+
+    event: BehaviourEvent
+    image: Any  # the snapshot frame (np.ndarray) or None
+    person_boxes: Sequence[Sequence[float]]
+    clip_frames: Sequence[BufferedFrame]
+
+
+def _store_and_publish(
+    job: MediaJob, publisher: Publisher, media_dir: Path, media: MediaConfig
+) -> bool:
+    """Write the event's media, then publish it; True when the broker took it."""
+    return publisher.publish(_attach_media(job, media_dir, media))
+
+
+def _attach_media(job: MediaJob, media_dir: Path, media: MediaConfig) -> BehaviourEvent:
     """Write snapshot and clip next to each other; failures only cost the media."""
+    event = job.event
     folder = media_dir / event.camera / event.started_at.strftime("%Y%m%d")
-    folder.mkdir(parents=True, exist_ok=True)
     snapshot = clip = None
-    image = incident.snapshot if incident.snapshot is not None else pipeline.last_image
     try:
-        if image is not None:
-            people = [t.box for t in pipeline.tracks if t.label == "person"]
+        folder.mkdir(parents=True, exist_ok=True)
+        if job.image is not None:
             path = folder / f"{event.event_id}.jpg"
             path.write_bytes(
                 snapshot_jpeg(
-                    image, event_box=event.box, label=event.type, person_boxes=people, config=media
+                    job.image,
+                    event_box=event.box,
+                    label=event.type,
+                    person_boxes=job.person_boxes,
+                    config=media,
                 )
             )
             snapshot = str(path)
         clip_path = folder / f"{event.event_id}.mp4"
-        if ring.write_clip(clip_path, incident.start_s, incident.end_s):
+        if write_clip_frames(clip_path, job.clip_frames, media):
             clip = str(clip_path)
     except (OSError, ValueError) as err:
         log.warning("camera %s: media for %s failed: %s", event.camera, event.event_id, err)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.threads: list[str] = []
 
     def send_task(self, name: str, args: Any = (), **options: Any) -> None:
         self.sent.append({"name": name, "message": args[0], **options})
+        self.threads.append(threading.current_thread().name)
 
 
 def _blackout(i: int, img: np.ndarray) -> None:
@@ -44,6 +47,8 @@ def test_window_publishes_a_confirmed_event_with_media_before_the_incident_ends(
     )  # fmt: skip
     assert result.status == "done" and result.published == 1
     assert leases.owner("CAM-W") is None  # released
+    # media + publishing ran on the window's media thread, not the thread reading the stream
+    assert recorder.threads[0].startswith("media-CAM-W")
     call = recorder.sent[0]
     assert (call["name"], call["queue"]) == ("alerts.ingest", "ingest")
     event = BehaviourEvent.from_message(call["message"])
