@@ -18,6 +18,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 CONTRACT_VERSION = 1
 INGEST_TASK = "alerts.ingest"
 INGEST_QUEUE = "ingest"
+# Ingest receipts: after storing an event the backend sets this key in the broker's Redis; a
+# publisher re-sends an event that has no receipt a while after sending (the Redis transport
+# can lose a message taken off the queue by a worker whose connection then breaks).
+INGESTED_KEY_PREFIX = "haechi:ingested:"
+INGESTED_TTL_S = 3 * 24 * 3600
 VIDEO_QUEUE = "video"
 EVENT_NAMESPACE = uuid.UUID("8f6c2b1e-61a4-4d52-9a53-1f0d7c1e4a01")
 
@@ -79,3 +84,8 @@ def event_uuid(camera: str, type_: str, key: str, started_at: datetime) -> uuid.
     """Deterministic event id: the same incident analysed twice gets the same id."""
     second = int(started_at.timestamp())
     return uuid.uuid5(EVENT_NAMESPACE, f"{camera}|{type_}|{key}|{second}")
+
+
+def ingested_key(event_id: uuid.UUID | str) -> str:
+    """The broker-Redis key of an event's ingest receipt."""
+    return f"{INGESTED_KEY_PREFIX}{event_id}"

@@ -3,8 +3,14 @@
 `Publisher.publish(event)` first drains older buffered events (order is kept), then sends this
 one with `send_task("alerts.ingest", args=[message], queue="ingest", task_id=event_id)`. When the
 broker cannot be reached the message is written to `<outbox>/<time>-<event_id>.json` (atomic
-rename) and sent by a later `publish` or `flush`. Nothing is lost; the backend deduplicates on
-`event_id`, so a message sent twice (crash between send and delete) is harmless.
+rename) and sent by a later `publish` or `flush`.
+
+With `receipts` (the broker's Redis), a sent message also waits in `<outbox>/sent/` until the
+backend's ingest receipt for it appears (workers.contracts.ingested_key); `flush` sends again
+any message still without a receipt `confirm_after_s` after it was sent. This closes the gap
+the Redis transport leaves when a consumer's connection breaks just after it took a message off
+the queue. Nothing is lost; the backend deduplicates on `event_id`, so a message sent twice is
+harmless.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from workers.contracts import INGEST_QUEUE, INGEST_TASK, BehaviourEvent
+from workers.contracts import INGEST_QUEUE, INGEST_TASK, BehaviourEvent, ingested_key
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +33,46 @@ class TaskSender(Protocol):
     def send_task(self, name: str, args: Any = ..., **options: Any) -> Any: ...
 
 
-class Publisher:
-    """At-least-once delivery of events to the ingest queue."""
+class Receipts(Protocol):
+    """Which events the backend has stored."""
 
-    def __init__(self, app: TaskSender, outbox: Path) -> None:
+    def stored(self, event_ids: list[str]) -> set[str]: ...
+
+
+class RedisReceipts:
+    """Ingest receipts in the broker's Redis (raises redis.RedisError when it is away)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def stored(self, event_ids: list[str]) -> set[str]:
+        pipe = self.client.pipeline(transaction=False)
+        for event_id in event_ids:
+            pipe.exists(ingested_key(event_id))
+        return {e for e, found in zip(event_ids, pipe.execute(), strict=True) if found}
+
+
+class Publisher:
+    """At-least-once delivery of events to the ingest queue (end to end with `receipts`)."""
+
+    def __init__(
+        self,
+        app: TaskSender,
+        outbox: Path,
+        receipts: Receipts | None = None,
+        confirm_after_s: float = 30.0,
+    ) -> None:
         self.app = app
         self.outbox = outbox
         self.outbox.mkdir(parents=True, exist_ok=True)
+        self.receipts = receipts
+        self.confirm_after_s = confirm_after_s
+        self.sent_dir = outbox / "sent"
+        if receipts is not None:
+            self.sent_dir.mkdir(exist_ok=True)
         self.sent = 0
         self.buffered = 0
+        self.resent = 0
 
     def _send(self, message: dict[str, Any]) -> None:
         self.app.send_task(
@@ -45,6 +82,8 @@ class Publisher:
             task_id=str(message["event_id"]),
             retry=False,
         )
+        if self.receipts is not None:  # kept until the backend's receipt shows up
+            _write_atomic(self.sent_dir / f"{message['event_id']}.json", message)
 
     def publish(self, event: BehaviourEvent) -> bool:
         """Send now if possible (True) or buffer on disk (False)."""
@@ -60,12 +99,10 @@ class Publisher:
         return False
 
     def _buffer(self, message: dict[str, Any]) -> Path:
-        name = f"{time.time_ns():020d}-{message['event_id']}.json"
-        tmp = self.outbox / f".{name}.tmp"
-        tmp.write_text(json.dumps(message))
-        os.replace(tmp, self.outbox / name)
+        path = self.outbox / f"{time.time_ns():020d}-{message['event_id']}.json"
+        _write_atomic(path, message)
         self.buffered += 1
-        return self.outbox / name
+        return path
 
     def pending(self) -> list[Path]:
         """Buffered messages, oldest first."""
@@ -87,4 +124,62 @@ class Publisher:
                 return False
             path.unlink(missing_ok=True)
             self.sent += 1
+        self.confirm()
         return True
+
+    def unconfirmed(self) -> list[Path]:
+        """Sent messages still waiting for their ingest receipt."""
+        if self.receipts is None:
+            return []
+        return sorted(p for p in self.sent_dir.glob("*.json") if not p.name.startswith("."))
+
+    def confirm(self) -> int:
+        """Forget messages with a receipt; send again those without one after `confirm_after_s`.
+
+        Returns how many were sent again. Redis or the broker away: try again next time.
+        """
+        due = [p for p in self.unconfirmed() if _age_s(p) >= self.confirm_after_s]
+        if not due or self.receipts is None:
+            return 0
+        try:
+            stored = self.receipts.stored([p.stem for p in due])
+        except Exception as err:  # redis raises many types for "away"
+            log.info("ingest receipts unreadable (%d unconfirmed): %s", len(due), err)
+            return 0
+        again = 0
+        for path in due:
+            if path.stem in stored:
+                path.unlink(missing_ok=True)
+                continue
+            try:
+                message = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError) as err:
+                log.error("dropping unreadable sent file %s: %s", path, err)
+                path.rename(path.with_suffix(".bad"))
+                continue
+            try:
+                self._send(message)  # rewrites the file: its age starts again
+            except Exception as err:  # kombu/redis raise many types for "broker away"
+                log.info("broker unreachable while re-sending unconfirmed events: %s", err)
+                break
+            log.warning(
+                "event %s had no ingest receipt after %.0f s: sent again",
+                path.stem,
+                self.confirm_after_s,
+            )
+            again += 1
+        self.resent += again
+        return again
+
+
+def _write_atomic(path: Path, message: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(message))
+    os.replace(tmp, path)
+
+
+def _age_s(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:  # confirmed by another process sharing the outbox
+        return -1.0

@@ -12,7 +12,7 @@ import redis
 
 from workers.celery_app import SCHEDULE_EVERY_S, app, create_producer
 from workers.leases import CameraRegistry, Leases
-from workers.publish import Publisher
+from workers.publish import Publisher, RedisReceipts
 from workers.settings import get_settings
 from workers.windows import run_window
 
@@ -30,7 +30,15 @@ def _leases() -> Leases:
 
 @lru_cache(maxsize=1)
 def _publisher() -> Publisher:
-    return Publisher(create_producer(), get_settings().buffer_dir)
+    """Events go out once per process; with a Redis broker, until the ingest receipt is there."""
+    settings = get_settings()
+    receipts = None
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        client = redis.Redis.from_url(
+            settings.broker_url, socket_timeout=5, socket_connect_timeout=2
+        )
+        receipts = RedisReceipts(client)
+    return Publisher(create_producer(), settings.buffer_dir, receipts=receipts)
 
 
 def worker_name(hostname: str | None = None) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from backend.alerts.receipts import receipts_write
 from backend.alerts.services import alert_ingest, alerts_escalate, alerts_ingest_bulk
 
 # The database away (restart, failover, network): the task goes back to the broker and runs again
@@ -23,15 +24,27 @@ RETRY = {
 
 @shared_task(name="alerts.ingest", acks_late=True, time_limit=30, **RETRY)
 def alerts_ingest_task(payload: Any) -> int | None:
-    """One contract message → alert id (None when dead-lettered)."""
+    """One contract message → alert id (None when dead-lettered); then its receipt."""
     result = alert_ingest(payload=payload)
+    receipts_write(event_ids=_event_ids([payload]))
     return result.alert.pk if result.alert is not None else None
 
 
 @shared_task(name="alerts.ingest_bulk", acks_late=True, time_limit=120, **RETRY)
 def alerts_ingest_bulk_task(payloads: list[Any]) -> int:
-    """A burst of contract messages → number of new alerts."""
-    return len(alerts_ingest_bulk(payloads=payloads).created)
+    """A burst of contract messages → number of new alerts; then their receipts."""
+    created = len(alerts_ingest_bulk(payloads=payloads).created)
+    receipts_write(event_ids=_event_ids(payloads))
+    return created
+
+
+def _event_ids(payloads: list[Any]) -> list[str]:
+    """The event ids of handled messages (stored, duplicate or dead-lettered alike)."""
+    return [
+        p["event_id"]
+        for p in payloads
+        if isinstance(p, dict) and isinstance(p.get("event_id"), str)
+    ]
 
 
 @shared_task(name="alerts.escalate", acks_late=True, time_limit=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import redis
 from celery import Celery
 
 from tests.workers.conftest import workers_redis_url
-from workers.contracts import BehaviourEvent, event_uuid
-from workers.publish import Publisher
+from workers.contracts import BehaviourEvent, event_uuid, ingested_key
+from workers.publish import Publisher, RedisReceipts
 
 T0 = datetime(2026, 11, 25, 1, 0, 0, tzinfo=UTC)
 
@@ -73,3 +74,40 @@ def test_unreachable_broker_buffers_then_delivers_in_order(
     assert up.pending() == []
     ids = [m["headers"]["id"] for m in queued(redis_client)]
     assert ids == [str(event(i).event_id) for i in (1, 2, 3)]
+
+
+def test_an_event_without_an_ingest_receipt_is_sent_again(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    publisher = Publisher(
+        app_for(workers_redis_url()),
+        tmp_path / "outbox",
+        receipts=RedisReceipts(redis_client),
+        confirm_after_s=0.2,
+    )
+    stored, lost = event(1), event(2)
+    assert publisher.publish(stored) and publisher.publish(lost)
+    assert [p.stem for p in publisher.unconfirmed()] == sorted(
+        [str(stored.event_id), str(lost.event_id)]
+    )
+    redis_client.set(ingested_key(stored.event_id), 1)  # what the backend's ingest task writes
+    assert publisher.confirm() == 0  # too early: nothing is due yet
+    time.sleep(0.3)
+    assert publisher.flush() and publisher.resent == 1
+    assert [p.stem for p in publisher.unconfirmed()] == [str(lost.event_id)]
+    ids = [m["headers"]["id"] for m in queued(redis_client)]
+    assert ids == [str(stored.event_id), str(lost.event_id), str(lost.event_id)]
+    redis_client.set(ingested_key(lost.event_id), 1)
+    time.sleep(0.3)
+    assert publisher.confirm() == 0 and publisher.unconfirmed() == []
+    assert len(queued(redis_client)) == 3  # confirmed: not sent again
+
+
+def test_unreadable_receipts_keep_events_for_later(tmp_path: Path) -> None:
+    down = redis.Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.5)
+    publisher = Publisher(
+        app_for(workers_redis_url()), tmp_path / "outbox", receipts=RedisReceipts(down)
+    )
+    publisher.confirm_after_s = 0.0
+    assert publisher.publish(event(3))
+    assert publisher.confirm() == 0 and len(publisher.unconfirmed()) == 1

@@ -51,6 +51,26 @@ def test_duplicate_delivery_creates_one_alert() -> None:
     assert _counts() == (1, 1, 1, 1)
 
 
+def test_ingest_tasks_leave_a_receipt_for_every_handled_event() -> None:
+    import redis
+    from django.conf import settings
+
+    from backend.alerts.tasks import alerts_ingest_bulk_task
+    from workers.contracts import ingested_key
+
+    make_camera(*COEX, code="CAM-COEX")
+    stored, unknown_camera = event("CAM-COEX"), event("CAM-NOWHERE")
+    batch = [event("CAM-COEX", at_s=600.0), event("CAM-COEX", at_s=1200.0)]
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    keys = [ingested_key(m["event_id"]) for m in [stored, unknown_camera, *batch]]
+    broker.delete(*keys)
+    alerts_ingest_task(stored)
+    alerts_ingest_task(unknown_camera)  # dead-lettered: handled, so the publisher may stop
+    alerts_ingest_bulk_task(batch)
+    assert broker.exists(*keys) == 4
+    assert 0 < broker.ttl(keys[0]) <= 3 * 24 * 3600
+
+
 def test_bulk_path_dedupes_within_batch_and_against_stored() -> None:
     make_camera(*COEX, code="CAM-COEX")
     make_camera(*CITY_HALL, code="CAM-CH")

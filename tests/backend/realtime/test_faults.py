@@ -1,8 +1,8 @@
 """Faults: the private Redis and PostgreSQL restarted during a burst of published events.
 
 A real Celery ingest worker (subprocess) takes events a worker-side Publisher sends (it buffers
-on disk while the broker is away and sends the backlog when it is back). After recovery every
-event is stored exactly once (counted by event uuid) and a client that resumes from seq 0
+on disk while the broker is away and sends the backlog when it is back, then sends again any
+event whose ingest receipt does not appear). After recovery every event is stored exactly once (counted by event uuid) and a client that resumes from seq 0
 receives every alert.created frame exactly once. The services are left running whatever happens.
 """
 
@@ -29,12 +29,13 @@ from tests.backend.realtime.test_alerts_socket import frames_until, open_as
 from tests.backend.realtime.test_worker_end_to_end import ROOT, ingest_worker  # noqa: F401
 from tests.factories import COEX, make_camera, make_user
 from workers.contracts import BehaviourEvent
-from workers.publish import Publisher
+from workers.publish import Publisher, RedisReceipts
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("committed_db")]
 
 BURST = 300  # events per test
 RATE_HZ = 150.0  # published over ~2 s; the restart starts 0.5 s in
+CONFIRM_AFTER_S = 10.0  # an event without an ingest receipt this long after sending goes again
 SERVICES = ROOT / "scripts" / "services.sh"
 
 
@@ -66,7 +67,8 @@ def _publisher(broker: str, outbox: Path) -> Publisher:
     app = Celery("fault-test-publisher", broker=broker, set_as_current=False)
     app.conf.broker_connection_timeout = 2
     app.conf.broker_transport_options = celery_app.conf.broker_transport_options  # key prefix
-    return Publisher(app, outbox)
+    receipts = RedisReceipts(redis.Redis.from_url(broker, socket_timeout=2))
+    return Publisher(app, outbox, receipts=receipts, confirm_after_s=CONFIRM_AFTER_S)
 
 
 def _burst(publisher: Publisher, restart: str) -> tuple[list[str], int, float]:
@@ -98,6 +100,11 @@ def _burst(publisher: Publisher, restart: str) -> tuple[list[str], int, float]:
     while not publisher.flush():  # the broker may still be coming back
         assert time.monotonic() < deadline, f"{len(publisher.pending())} events stuck on disk"
         time.sleep(0.2)
+    deadline = time.monotonic() + 90
+    while publisher.unconfirmed():  # every event needs the backend's ingest receipt
+        assert time.monotonic() < deadline, f"{len(publisher.unconfirmed())} events unconfirmed"
+        time.sleep(0.5)
+        publisher.flush()
     return ids, publisher.buffered, took[0]
 
 
@@ -157,6 +164,9 @@ def test_burst_survives_a_restart(ingest_worker, services_restored, tmp_path, re
     ids, buffered, took = _burst(publisher, restart)
     ids.append(warm["event_id"])
     connections.close_all()
-    print(f"{restart}: {took:.1f} s; {buffered} of {BURST} events buffered on disk")
+    print(
+        f"{restart}: {took:.1f} s; {buffered} of {BURST} events buffered on disk, "
+        f"{publisher.resent} sent again for want of an ingest receipt"
+    )
     assert _identity(restart) != before, "the service was not restarted"
     _check(ids, supervisor)
