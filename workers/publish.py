@@ -7,7 +7,8 @@ rename) and sent by a later `publish` or `flush`.
 
 With `receipts` (the broker's Redis), a sent message also waits in `<outbox>/sent/` until the
 backend's ingest receipt for it appears (workers.contracts.ingested_key); `flush` sends again
-any message still without a receipt `confirm_after_s` after it was sent. This closes the gap
+any message still without a receipt `confirm_after_s` after it was sent, for a day at most (then
+it stays as `<event_id>.expired` and is logged as an error). This closes the gap
 the Redis transport leaves when a consumer's connection breaks just after it took a message off
 the queue. Nothing is lost; the backend deduplicates on `event_id`, so a message sent twice is
 harmless.
@@ -61,12 +62,14 @@ class Publisher:
         outbox: Path,
         receipts: Receipts | None = None,
         confirm_after_s: float = 30.0,
+        give_up_after_s: float = 24 * 3600.0,
     ) -> None:
         self.app = app
         self.outbox = outbox
         self.outbox.mkdir(parents=True, exist_ok=True)
         self.receipts = receipts
         self.confirm_after_s = confirm_after_s
+        self.give_up_after_s = give_up_after_s  # then kept as <id>.expired for an operator
         self.sent_dir = outbox / "sent"
         if receipts is not None:
             self.sent_dir.mkdir(exist_ok=True)
@@ -74,7 +77,7 @@ class Publisher:
         self.buffered = 0
         self.resent = 0
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: dict[str, Any], first_sent: float | None = None) -> None:
         self.app.send_task(
             INGEST_TASK,
             args=[message],
@@ -83,7 +86,8 @@ class Publisher:
             retry=False,
         )
         if self.receipts is not None:  # kept until the backend's receipt shows up
-            _write_atomic(self.sent_dir / f"{message['event_id']}.json", message)
+            record = {"first_sent": first_sent or time.time(), "message": message}
+            _write_atomic(self.sent_dir / f"{message['event_id']}.json", record)
 
     def publish(self, event: BehaviourEvent) -> bool:
         """Send now if possible (True) or buffer on disk (False)."""
@@ -152,13 +156,18 @@ class Publisher:
                 path.unlink(missing_ok=True)
                 continue
             try:
-                message = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError) as err:
+                record = json.loads(path.read_text())
+                message, first_sent = record["message"], float(record["first_sent"])
+            except (OSError, ValueError, KeyError, TypeError) as err:
                 log.error("dropping unreadable sent file %s: %s", path, err)
                 path.rename(path.with_suffix(".bad"))
                 continue
+            if time.time() - first_sent > self.give_up_after_s:
+                log.error("event %s still has no ingest receipt: given up", path.stem)
+                path.rename(path.with_suffix(".expired"))
+                continue
             try:
-                self._send(message)  # rewrites the file: its age starts again
+                self._send(message, first_sent)  # rewrites the file: its age starts again
             except Exception as err:  # kombu/redis raise many types for "broker away"
                 log.info("broker unreachable while re-sending unconfirmed events: %s", err)
                 break
@@ -172,9 +181,9 @@ class Publisher:
         return again
 
 
-def _write_atomic(path: Path, message: dict[str, Any]) -> None:
+def _write_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(message))
+    tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
 
 

@@ -111,3 +111,19 @@ def test_unreadable_receipts_keep_events_for_later(tmp_path: Path) -> None:
     publisher.confirm_after_s = 0.0
     assert publisher.publish(event(3))
     assert publisher.confirm() == 0 and len(publisher.unconfirmed()) == 1
+
+
+def test_an_event_never_confirmed_is_given_up_after_a_day_and_kept(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    publisher = Publisher(
+        app_for(workers_redis_url()), tmp_path / "outbox", receipts=RedisReceipts(redis_client)
+    )
+    publisher.confirm_after_s, publisher.give_up_after_s = 0.0, 0.2
+    assert publisher.publish(event(4))
+    assert publisher.confirm() == 1  # no receipt yet: sent again
+    time.sleep(0.3)
+    assert publisher.confirm() == 0 and publisher.unconfirmed() == []
+    assert [p.name for p in (tmp_path / "outbox" / "sent").iterdir()] == [
+        f"{event(4).event_id}.expired"
+    ]
