@@ -223,23 +223,30 @@ def coverage_persist(*, state: AnalyticsState) -> AnalysisRun:
     DistrictCoverage.objects.all().delete()
     rows = []
     for rec in table.to_dict("records"):
-        for period, cams in (("day", rec["cameras"]), ("night", rec["cameras_ir"])):
+        for period in ("day", "night"):
             rows.append(
                 DistrictCoverage(
                     district_id=int(rec["zone_id"]),
                     period=period,
-                    area_m2=float(rec["area_m2"]),
-                    covered_m2=float(rec[f"covered_m2_{period}"]),
-                    coverage_pct=selectors.as_float_or_none(rec[f"coverage_pct_{period}"]),
-                    redundancy=selectors.as_float_or_none(rec[f"redundancy_{period}"]),
-                    multi_pct=selectors.as_float_or_none(rec[f"multi_pct_{period}"]),
-                    cameras=int(cams),
+                    **_coverage_fields(rec, period),
                     run=run,
                 )
             )
     DistrictCoverage.objects.bulk_create(rows)
     _dong_coverage_persist(state=state, run=run)
     return run
+
+
+def _coverage_fields(rec: dict[str, Any], period: str) -> dict[str, Any]:
+    """The coverage figures of one zone row for `period` (day: all cameras, night: IR only)."""
+    return {
+        "area_m2": float(rec["area_m2"]),
+        "covered_m2": float(rec[f"covered_m2_{period}"]),
+        "coverage_pct": selectors.as_float_or_none(rec[f"coverage_pct_{period}"]),
+        "redundancy": selectors.as_float_or_none(rec[f"redundancy_{period}"]),
+        "multi_pct": selectors.as_float_or_none(rec[f"multi_pct_{period}"]),
+        "cameras": int(rec["cameras" if period == "day" else "cameras_ir"]),
+    }
 
 
 def _dong_coverage_persist(*, state: AnalyticsState, run: AnalysisRun) -> None:
@@ -252,19 +259,14 @@ def _dong_coverage_persist(*, state: AnalyticsState, run: AnalysisRun) -> None:
         district_id = district_of.get(state.dong_gu.get(str(rec["zone_id"]), ""))
         if district_id is None:
             continue
-        for period, cams in (("day", rec["cameras"]), ("night", rec["cameras_ir"])):
+        for period in ("day", "night"):
             rows.append(
                 DongCoverage(
                     dong_code=str(rec["zone_id"]),
                     name_ko=str(rec["name"]),
                     district_id=int(district_id),
                     period=period,
-                    area_m2=float(rec["area_m2"]),
-                    covered_m2=float(rec[f"covered_m2_{period}"]),
-                    coverage_pct=selectors.as_float_or_none(rec[f"coverage_pct_{period}"]),
-                    redundancy=selectors.as_float_or_none(rec[f"redundancy_{period}"]),
-                    multi_pct=selectors.as_float_or_none(rec[f"multi_pct_{period}"]),
-                    cameras=int(cams),
+                    **_coverage_fields(rec, period),
                     run=run,
                 )
             )
