@@ -61,6 +61,13 @@ class MediaConfig(BaseModel):
     pre_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds before the event")
     post_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds after the event")
     clip_width: int = Field(default=640, ge=64, le=1920, description="clip frame width")
+    max_pending_clips: int = Field(
+        default=4,
+        ge=0,
+        le=100,
+        description="events waiting for the media thread that may hold clip frames; "
+        "later ones are stored without a clip (0: no clips)",
+    )
 
 
 # -- face detector: one per process, or None when the model is unavailable -------------------

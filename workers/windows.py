@@ -7,6 +7,9 @@ media (snapshot JPEG, clip MP4, faces and heads blurred) and publish the contrac
 Media are written and events published by one background thread per window, in confirmation
 order: blurring faces in a clip takes about a second, and the stream must keep being read
 meanwhile. The window waits for that thread before it ends, so no confirmed event is dropped.
+Clip frames are the bulky part of a queued event (about 35 MB at 640 px): when
+`MediaConfig.max_pending_clips` queued events already hold theirs, the next event is stored and
+published with its snapshot only, so a burst of events cannot grow the worker's memory.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class WindowResult:
     frames: int = 0
     events: int = 0
     published: int = 0
+    clips_skipped: int = 0  # events stored without a clip: the media thread was behind
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -117,6 +121,7 @@ def run_window(
     media = media or MediaConfig()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"media-{spec.code}")
     pending: list[Future[bool]] = []
+    queued_clips: list[Future[bool]] = []  # jobs holding clip frames, maybe not started yet
     try:
         config = PipelineConfig(camera=spec.code, detector=spec.detector)
         config.stream.detect_fps = detect_fps
@@ -145,9 +150,11 @@ def run_window(
             )
             image = incident.snapshot if incident.snapshot is not None else pipeline.last_image
             people = [t.box for t in pipeline.tracks if t.label == "person"]
-            frames = ring.clip_frames(incident.start_s, incident.end_s)
+            frames = _clip_frames_if_room(incident, ring, queued_clips, media, result)
             job = MediaJob(event, image, people, frames)
             pending.append(writer.submit(_store_and_publish, job, publisher, media_dir, media))
+            if frames:
+                queued_clips.append(pending[-1])
 
         def remember(frame: Frame, tracks: list[Track]) -> None:
             ring.add(frame.t_s, frame.image, [t.box for t in tracks if t.label == "person"])
@@ -183,6 +190,28 @@ def run_window(
             failures[0]
         )
     return result
+
+
+def _clip_frames_if_room(
+    incident: Incident,
+    ring: FrameRing,
+    queued: list[Future[bool]],
+    media: MediaConfig,
+    result: WindowResult,
+) -> list[BufferedFrame]:
+    """The incident's clip frames, or none (counted, warned once) when `max_pending_clips` jobs
+    with clips still wait for the media thread; `queued` keeps only those not started yet."""
+    queued[:] = [f for f in queued if not (f.running() or f.done())]  # Future state is locked
+    if len(queued) < media.max_pending_clips:
+        return ring.clip_frames(incident.start_s, incident.end_s)
+    if not result.clips_skipped:
+        log.warning(
+            "camera %s: %d clips wait for the media thread; storing events without a clip",
+            result.camera,
+            len(queued),
+        )
+    result.clips_skipped += 1
+    return []
 
 
 @dataclass(frozen=True)
