@@ -169,6 +169,7 @@ class Pipeline:
             tracks=self.tracks,
             lost=lost,
             detected=gate.open,
+            finds_people=self.detector is not None,
             wall=self._wall(frame.t_s),
             zones=self.zones,
             stream_flags=set(self.flags),

@@ -61,6 +61,7 @@ class FrameContext:
     tracks: list[Track]
     lost: list[Track] = field(default_factory=list)
     detected: bool = True  # False when the motion gate skipped the detector
+    finds_people: bool = True  # False when no person detector runs at all (rules-only analysis)
     wall: datetime | None = None
     zones: dict[str, Zone] = field(default_factory=dict)
     stream_flags: set[str] = field(default_factory=set)  # "frozen", "stalled", "failed"

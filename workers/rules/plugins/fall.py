@@ -12,7 +12,8 @@ Because person detectors score lying and falling people near zero (DESIGN.md §8
 detector-free cue runs on optical flow: a burst of downward motion (mean downward speed over the
 frame's moving area, in image widths per second, summed over `burst_s`) followed for `down_s` by
 no upward recovery of similar size and little motion (a person getting up, jumping or walking
-on produces both).
+on produces both). When a person detector runs, the descent must also be where a person was
+seen up to `descent_s` before it: flashing signs and switching lights "fall" too.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
-from workers.rules.geometry import Box
+from workers.rules.geometry import Box, box_distance, union_box
 from workers.rules.motion import farneback, shared_flow, small_grey
 from workers.rules.registry import register
 from workers.tracking.base import Track
@@ -70,6 +71,10 @@ class FallConfig(RuleConfig):
     )
     max_brightness_change: float = Field(
         default=0.2, gt=0, le=10, description="relative change of mean grey = lights / cover"
+    )
+    flow_needs_person: bool = Field(
+        default=True,
+        description="a flow descent counts only where a person was seen up to `descent_s` before",
     )
 
 
@@ -149,6 +154,7 @@ class FallRule(Rule):
         self.flow = FlowDescent(self.config)
         self._motion: deque[MotionSample] = deque()
         self._flow_fired_at: float | None = None
+        self._people: deque[tuple[float, Box]] = deque()  # recent person boxes, for flow hits
 
     def _descent(self, track: Track, t_s: float) -> _Candidate | None:
         cfg = self.config
@@ -175,6 +181,7 @@ class FallRule(Rule):
     def process(self, ctx: FrameContext) -> list[Hit]:
         hits = self._track_hits(ctx) if self.config.use_tracks else []
         if self.config.use_flow:
+            self._remember_people(ctx)
             sample: MotionSample | None = ctx.cache.get("fall_motion")
             if sample is None and not ctx.detected:
                 sample = MotionSample(ctx.t_s, 0.0, 0.0, None)  # gate closed: nothing moves
@@ -182,11 +189,15 @@ class FallRule(Rule):
                 small = ctx.small(self.config.flow_width)
                 sample = self.flow.update(small, ctx.t_s, ctx.size[0], shared=ctx.shared)
             if sample is not None:
-                hits.extend(self._flow_hits(sample))
+                hits.extend(self._flow_hits(sample, needs_person=ctx.finds_people))
         return hits
 
-    def _flow_hits(self, sample: MotionSample) -> list[Hit]:
-        """Downward burst `down_s` ago, no recovery and little motion since."""
+    def _flow_hits(self, sample: MotionSample, *, needs_person: bool = True) -> list[Hit]:
+        """Downward burst `down_s` ago, no recovery and little motion since.
+
+        With `needs_person` (and `flow_needs_person`) a person must have been seen where the
+        motion was: flashing lights and signs move downwards too.
+        """
         cfg = self.config
         if sample.scene_change or sample.moving > cfg.max_moving_fraction:
             self._motion.clear()  # lights, camera moved or covered: nothing to judge across
@@ -222,10 +233,28 @@ class FallRule(Rule):
         moving_after = float(np.mean([m.moving for m in samples if m.t_s > burst_end]))
         if recover >= cfg.max_recover or moving_after >= cfg.max_motion_after:
             return []
+        moved = samples[start : start + span]
+        box = union_box(m.box for m in moved if m.box is not None)  # where it moved down
+        needs = needs_person and cfg.flow_needs_person
+        if needs and not self._person_near(box, moved[0].t_s, burst_end):
+            return []
         self._flow_fired_at = t
-        box = samples[start].box
         score = min(1.0, 0.5 + 0.5 * min(1.0, burst / (2 * cfg.min_descent)))
         return [Hit("fall", t, score, (), box, key="flow", detail=f"descent {burst:.4f}")]
+
+    def _remember_people(self, ctx: FrameContext) -> None:
+        cfg = self.config
+        self._people.extend((ctx.t_s, t.box) for t in ctx.tracks if t.label in cfg.labels)
+        horizon = cfg.descent_s + cfg.down_s + 2 * cfg.burst_s
+        while self._people and ctx.t_s - self._people[0][0] > horizon:
+            self._people.popleft()
+
+    def _person_near(self, box: Box | None, start_s: float, end_s: float) -> bool:
+        """Whether a person box overlapping `box` was seen from `descent_s` before the burst."""
+        if box is None:
+            return False
+        since = start_s - self.config.descent_s
+        return any(since <= t <= end_s and box_distance(b, box) == 0 for t, b in self._people)
 
     def _track_hits(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
