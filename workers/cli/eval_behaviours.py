@@ -1,8 +1,10 @@
-"""`python -m workers eval-behaviours [--write] [--only fight,fall,fire]`.
+"""`python -m workers eval-behaviours [--write] [--only fight,fall,fire,alarms]`.
 
 Per behaviour precision / recall / accuracy on the labelled clips in ../shared/data/footage
-(see workers/rules/evaluation.py for how each is measured). `--write` stores the chosen
-thresholds in workers/rules/calibration.json and the fight model in workers/rules/fight_model.json.
+(see workers/rules/evaluation.py for how each is measured). `alarms` runs the deployed pipeline
+(every rule, default scene) on every clip and counts, per event type, the clips that do not show
+that behaviour but raised it. `--write` stores the chosen thresholds in
+workers/rules/calibration.json and the fight model in workers/rules/fight_model.json.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ FOOTAGE = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--footage", type=Path, default=FOOTAGE, help="labelled footage folder")
-    parser.add_argument("--only", default="fight,fall,fire", help="comma-separated behaviours")
+    parser.add_argument(
+        "--only", default="fight,fall,fire,alarms", help="comma-separated behaviours (+ alarms)"
+    )
     parser.add_argument("--write", action="store_true", help="store chosen thresholds and model")
     parser.add_argument("--no-more-fight", action="store_true", help="skip footage/more_fight")
     parser.add_argument(
@@ -183,6 +187,23 @@ def _eval_fire(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], d
     return row, {"config": chosen, "metrics": row}
 
 
+def _false_alarms(args: argparse.Namespace, report: Any) -> list[dict[str, Any]]:
+    """Every event type the deployed pipeline raises on clips that do not show it."""
+    from workers.pipeline import PipelineConfig, analyse_file, load_detector
+    from workers.rules.evaluation import false_alarm_rows, footage_behaviours
+
+    logging.getLogger("workers.stream").setLevel(logging.WARNING)
+    shows = footage_behaviours(args.footage)
+    config = PipelineConfig()
+    detector = load_detector(config)
+    fired = {}
+    for path in sorted(shows):
+        events, _ = analyse_file(path, config=config, detector=detector)
+        fired[path] = {e.type for e in events}
+    report(f"alarms: analysed {len(fired)} clips")
+    return false_alarm_rows(shows, fired, always=("fight", "fall", "fire"))
+
+
 class _ReplayFire:
     """The fire rule's window logic on pre-measured frames."""
 
@@ -210,18 +231,25 @@ def run(args: argparse.Namespace) -> int:
 
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]
     evaluators = {"fight": _eval_fight, "fall": _eval_fall, "fire": _eval_fire}
+    unknown = [w for w in wanted if w not in evaluators and w != "alarms"]
+    if unknown:
+        print(
+            f"unknown behaviour {unknown[0]!r}; known: {sorted(evaluators)} and alarms",
+            file=sys.stderr,
+        )
+        return 2
     rows = []
     stored: dict[str, Any] = {}
-    for kind in wanted:
-        if kind not in evaluators:
-            print(f"unknown behaviour {kind!r}; known: {sorted(evaluators)}", file=sys.stderr)
-            return 2
+    for kind in [w for w in wanted if w in evaluators]:
         started = time.perf_counter()
         row, data = evaluators[kind](args, report)
         report(f"{kind}: done in {time.perf_counter() - started:.0f} s")
         rows.append(row)
         stored[kind] = data
-    _print_table(rows, as_json=args.json)
+    if rows:
+        _print_table(rows, as_json=args.json)
+    if "alarms" in wanted:
+        _print_alarms(_false_alarms(args, report), as_json=args.json)
     if args.write:
         _write(stored, CALIBRATION_FILE)
     return 0
@@ -243,6 +271,21 @@ def _print_table(rows: list[dict[str, Any]], *, as_json: bool) -> None:
     for r in rows:
         if r.get("errors"):
             print(f"{r['type']} errors: {', '.join(r['errors'])}")
+
+
+def _print_alarms(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print(json.dumps({"false_alarms_of": row.pop("type"), **row}))
+        return
+    print("\nthe deployed pipeline (every rule, default scene) on every clip of the footage")
+    print("(in-sample: the fight model and the thresholds were fitted on these clips)")
+    print(f"{'type':<12}{'found':>9}{'false alarms':>15}{'rate':>7}  false alarm clips")
+    for r in rows:
+        found = f"{r['found']}/{r['clips_with']}" if r["clips_with"] else "-"
+        alarms = f"{r['false_alarms']}/{r['clips_without']}"
+        names = ", ".join(r["clips"][:12]) + (" …" if len(r["clips"]) > 12 else "")
+        print(f"{r['type']:<12}{found:>9}{alarms:>15}{r['rate']:>7.3f}  {names}")
 
 
 def _write(stored: dict[str, Any], path: Path) -> None:

@@ -182,6 +182,67 @@ def fire_clips(root: Path) -> list[Clip]:
     return [c for c in clips if c.path.exists()]
 
 
+LABEL_KEYS = {  # labels.json key -> the behaviour its clips show ("" = none)
+    "fight": "fight",
+    "nonfight": "",
+    "fall": "fall",
+    "nofall": "",
+    "fire": "fire",
+    "nofire": "",
+    "pedestrian_video": "",
+}
+
+
+def footage_behaviours(root: Path) -> dict[Path, frozenset[str]]:
+    """Every clip of the footage (more_fight included) and the behaviours it shows.
+
+    Only fight, fall and fire are labelled; a clip listed under none of them (non-fight, daily
+    activity, walking people, no fire) shows none of the behaviours the rules look for.
+    """
+    labels = json.loads((root / "labels.json").read_text())
+    shows: dict[Path, set[str]] = {}
+    for key, behaviour in LABEL_KEYS.items():
+        for p in labels.get(key, []):
+            shows.setdefault(root / p, set()).update({behaviour} if behaviour else set())
+    more_labels = root / "more_fight" / "labels.json"
+    if more_labels.exists():
+        for lists in json.loads(more_labels.read_text()).values():
+            for key in ("fight", "nonfight"):
+                for p in lists.get(key, []):
+                    shows.setdefault(root / "more_fight" / p, set()).update(
+                        {"fight"} if key == "fight" else set()
+                    )
+    return {path: frozenset(b) for path, b in shows.items() if path.exists()}
+
+
+def false_alarm_rows(
+    shows: dict[Path, frozenset[str]], fired: dict[Path, set[str]], always: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Per event type: on how many clips that do not show it the pipeline raised it.
+
+    `fired` maps each analysed clip to the event types raised on it; types in `always` get a row
+    even when they never fired. Clips that do show the type count as found or missed.
+    """
+    types = sorted(set(always).union(*fired.values()))
+    rows = []
+    for kind in types:
+        without = [p for p in fired if kind not in shows.get(p, frozenset())]
+        hits = sorted(p.name for p in without if kind in fired[p])
+        showing = [p for p in fired if kind in shows.get(p, frozenset())]
+        rows.append(
+            {
+                "type": kind,
+                "clips_with": len(showing),
+                "found": sum(kind in fired[p] for p in showing),
+                "clips_without": len(without),
+                "false_alarms": len(hits),
+                "rate": round(len(hits) / len(without), 3) if without else 0.0,
+                "clips": hits,
+            }
+        )
+    return rows
+
+
 # ---------------------------------------------------------------- fight
 
 
