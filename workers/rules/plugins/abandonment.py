@@ -3,8 +3,8 @@
 Dual background: a long-term average (time constant `long_term_s`) still shows the scene before
 the object arrived, a short-term one (`short_term_s`) has absorbed it. Pixels that differ from
 the long-term background but not from the short-term one are "static foreground"; they must stay
-so for `static_s`. Regions that overlap a person track are people standing still, not objects.
-The object is unattended when no person is within `owner_distance` box heights of it.
+so for `static_s`. The object is unattended when no person box is within `owner_distance` box
+heights of it; a region a person box overlaps (distance 0) is that person standing still.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
-from workers.rules.geometry import box_distance, iou
+from workers.rules.geometry import box_distance
 from workers.rules.registry import register
 
 
@@ -31,9 +31,6 @@ class AbandonmentConfig(RuleConfig):
     static_s: float = Field(default=30.0, gt=0, le=3600, description="object still this long")
     min_area_fraction: float = Field(default=0.001, ge=0, le=1, description="smallest object")
     max_area_fraction: float = Field(default=0.1, ge=0, le=1, description="largest object")
-    person_overlap: float = Field(
-        default=0.2, ge=0, le=1, description="IoU with a person box = not an object"
-    )
     owner_distance: float = Field(
         default=1.5, ge=0, le=100, description="a person this many box heights away attends it"
     )
@@ -98,8 +95,7 @@ class AbandonmentRule(Rule):
             if not cfg.min_area_fraction * old.size <= area <= cfg.max_area_fraction * old.size:
                 continue
             box = (x / scale, y / scale, (x + bw) / scale, (y + bh) / scale)
-            if any(iou(box, p.box) >= cfg.person_overlap for p in people):
-                continue
+            # a person standing still overlaps it (distance 0); an owner stands near it
             if any(box_distance(box, p.box) <= cfg.owner_distance * p.height for p in people):
                 continue
             key = f"{round(box[0] / w * 8)}:{round(box[1] / h * 8)}"  # same place = same object
