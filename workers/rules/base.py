@@ -53,7 +53,11 @@ class RuleConfig(BaseModel):
 
 @dataclass
 class FrameContext:
-    """Everything a rule may look at for one analysed frame."""
+    """Everything a rule may look at for one analysed frame.
+
+    Pass the same `shared` dict with every frame of a camera (the pipeline does): the flow-based
+    rules (fight, fall) keep the previous frame there and see no motion without it.
+    """
 
     camera: str
     t_s: float
