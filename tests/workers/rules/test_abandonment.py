@@ -137,3 +137,21 @@ def test_a_whole_view_change_is_relearned_not_abandonment(
     assert hits, "the bag in the relearned scene is abandoned"
     assert min(h.t_s for h in hits) >= 5.0 + CONFIG.static_s  # nothing from the change itself
     assert all(near(BAG, h.box) for h in hits), {h.box for h in hits}
+
+
+def test_an_object_that_grows_piece_by_piece_stays_one_event() -> None:
+    """A bag is put down at 1 s and a coat dropped against its left side at 2 s: the region's
+    corner moves, but it touches the object already reported, so it keeps that object's key."""
+    coat: Box = (110.0, 150.0, 150.0, 175.0)
+
+    def image(t: float) -> np.ndarray:
+        img = bag_from(1.0)(t)
+        return draw(img, coat, (200, 60, 200)) if t >= 2.0 else img
+
+    hits = play(image, 8.0)
+    assert hits and near((110.0, 150.0, 180.0, 175.0), hits[-1].box)  # bag and coat together
+    assert len({h.key for h in hits}) == 1
+    agg = EventAggregator({"abandonment": CONFIG})
+    for h in hits:
+        agg.add([h], h.t_s)
+    assert len(agg.flush()) == 1

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
-from workers.rules.geometry import box_distance
+from workers.rules.geometry import Box, box_distance
 from workers.rules.registry import register
 
 
@@ -55,6 +55,7 @@ class AbandonmentRule(Rule):
         self._short: np.ndarray | None = None
         self._static_since: np.ndarray | None = None
         self._last_t: float | None = None
+        self._objects: dict[str, tuple[float, Box]] = {}  # key -> (last seen, box) of each object
 
     def process(self, ctx: FrameContext) -> list[Hit]:
         cfg = self.config
@@ -98,6 +99,18 @@ class AbandonmentRule(Rule):
             # a person standing still overlaps it (distance 0); an owner stands near it
             if any(box_distance(box, p.box) <= cfg.owner_distance * p.height for p in people):
                 continue
-            key = f"{round(box[0] / w * 8)}:{round(box[1] / h * 8)}"  # same place = same object
+            key = self._object_key(box, ctx.t_s, (w, h))
             hits.append(Hit("abandonment", ctx.t_s, 0.7, box=box, key=key, detail="unattended"))
         return hits
+
+    def _object_key(self, box: Box, t_s: float, size: tuple[int, int]) -> str:
+        """One key per object: a region touching one reported lately (an object that became
+        static piece by piece, or whose outline flickers) keeps that object's key."""
+        self._objects = {
+            k: v for k, v in self._objects.items() if t_s - v[0] <= self.config.merge_gap_s
+        }
+        key = next((k for k, (_, b) in self._objects.items() if box_distance(b, box) == 0), None)
+        if key is None:
+            key = f"{round(box[0] / size[0] * 8)}:{round(box[1] / size[1] * 8)}"
+        self._objects[key] = (t_s, box)
+        return key
