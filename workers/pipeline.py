@@ -228,7 +228,7 @@ class Pipeline:
             pending.extend(self.status(status, t_s, detail))
 
         stream = VideoStream(
-            url, self.config.stream, camera=self.config.camera, on_status=on_status
+            url, self.config.stream, camera=self.config.camera, on_status=on_status, stop=stop
         )
         clock = time.perf_counter()
         frames = prefetched(stream.frames()) if self.config.prefetch else stream.frames()

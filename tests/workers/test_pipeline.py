@@ -136,6 +136,18 @@ def test_unreachable_camera_is_one_offline_event() -> None:
     assert [(e.type, e.detail) for e in events] == [("offline", "failed")]
 
 
+def test_a_window_on_an_unreachable_camera_ends_on_time_with_an_offline_event() -> None:
+    import time
+
+    pipeline = Pipeline(PipelineConfig(detector=None), SceneConfig(), detector=None)
+    started = time.monotonic()
+    events = list(
+        pipeline.run("http://127.0.0.1:9/cam.mjpg", stop=lambda: time.monotonic() - started > 1)
+    )
+    assert time.monotonic() - started < 10  # default backoff would hold it for minutes
+    assert [(e.type, e.detail) for e in events] == [("offline", "failed")]
+
+
 def test_a_failing_rule_is_counted_and_the_others_keep_working(tmp_path: Path) -> None:
     from workers.rules.base import FrameContext, Hit, Rule
     from workers.rules.plugins.tamper import TamperConfig, TamperRule

@@ -143,6 +143,7 @@ class VideoStream:
         camera: str = "local",
         on_status: StatusCallback | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         self.url = str(url)
         self.config = config or StreamConfig()
@@ -150,6 +151,8 @@ class VideoStream:
         self.live = is_live(self.url)
         self._on_status = on_status
         self._sleep = sleep
+        self._stop = stop  # checked while waiting to reconnect: a time-boxed window ends on time
+        self._stopped = False
         self._cap: cv2.VideoCapture | None = None
         self.fps = 0.0
         self.frames_read = 0
@@ -195,12 +198,27 @@ class VideoStream:
             self._cap.release()
             self._cap = None
 
+    def _wait(self, delay: float) -> bool:
+        """Sleep `delay` s, waking within 0.25 s when `stop()` says so; False when stopped."""
+        if self._stop is None:
+            self._sleep(delay)
+            return True
+        end = time.monotonic() + delay
+        while not self._stop():
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            self._sleep(min(left, 0.25))
+        self._stopped = True
+        return False
+
     def _reconnect(self, t_s: float) -> bool:
         delay = self.config.reconnect_initial_s
         for attempt in range(1, self.config.max_reconnects + 1):
             self.reconnects += 1
             self._status(StreamStatus.RECONNECTING, t_s, f"attempt {attempt} in {delay:.1f} s")
-            self._sleep(delay)
+            if not self._wait(delay):
+                return False
             self.close()
             if self._open():
                 self._status(StreamStatus.OPENED, t_s, "reconnected")
@@ -212,7 +230,8 @@ class VideoStream:
         """Yield frames sampled at `detect_fps` until the stream ends or cannot be reopened."""
         cfg = self.config
         if not self._open() and not (self.live and self._reconnect(0.0)):
-            self._status(StreamStatus.FAILED, 0.0, f"cannot open {self.url}")
+            why = " (stopped while reconnecting)" if self._stopped else ""
+            self._status(StreamStatus.FAILED, 0.0, f"cannot open {self.url}{why}")
             return
         self._status(StreamStatus.OPENED, 0.0, self.url)
         sampler = FpsSampler(cfg.detect_fps)
@@ -231,7 +250,8 @@ class VideoStream:
                     # FFmpeg's read timeout (`read_timeout_s`) has expired: the stream stalled.
                     self._status(StreamStatus.STALLED, t_s, "no frame")
                     if not self._reconnect(t_s):
-                        self._status(StreamStatus.FAILED, t_s, "gave up reconnecting")
+                        why = "stopped" if self._stopped else "gave up"
+                        self._status(StreamStatus.FAILED, t_s, f"{why} reconnecting")
                         return
                     continue
                 index += 1

@@ -70,6 +70,23 @@ def test_unreachable_live_stream_backs_off_then_gives_up() -> None:
     assert kinds[-1] == StreamStatus.FAILED
 
 
+def test_stop_ends_the_backoff_of_an_unreachable_stream_at_once() -> None:
+    """A time-boxed caller (an analysis window) is not held for the whole backoff schedule
+    (0.5 + 1 + 2 + ... + 30 s here); the stream reports that it gave up because it was stopped."""
+    import time
+
+    config = StreamConfig(max_reconnects=8, reconnect_initial_s=0.5, open_timeout_s=1)
+    started = time.monotonic()
+    stream = VideoStream(
+        "http://127.0.0.1:9/none.mjpg", config, stop=lambda: time.monotonic() - started > 1.0
+    )
+    assert list(stream.frames()) == []
+    assert time.monotonic() - started < 10  # not the ~90 s of the schedule
+    status, _, detail = stream.statuses[-1]
+    assert status == StreamStatus.FAILED and "stopped while reconnecting" in detail
+    assert 1 <= stream.reconnects < 8
+
+
 def test_decoder_threads_are_capped_and_frames_stay_the_same(tmp_path: Path) -> None:
     video = write_video(tmp_path / "t.mp4", frames=50, fps=25, draw=_moving_square)
     capped = VideoStream(video, StreamConfig(detect_fps=5, decode_threads=1))
