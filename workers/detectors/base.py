@@ -66,6 +66,9 @@ class TilingConfig(BaseModel):
     min_frame_height: int = Field(
         default=0, ge=0, description="tile only frames at least this tall (0: always when enabled)"
     )
+    levels: int = Field(
+        default=1, ge=1, le=4, description="tile sizes tile_size x 1, 2, 4, ... (a tile pyramid)"
+    )
 
 
 class DetectorConfig(BaseModel):

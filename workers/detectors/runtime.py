@@ -127,15 +127,21 @@ class OpenVinoDetector(Detector):
         ]
 
     def crops_for(self, index: int, frame: np.ndarray) -> list[Crop]:
-        """Whole frame, or tiles (plus the whole frame) when tiling applies to this frame."""
+        """Whole frame, or tiles (plus the whole frame) when tiling applies to this frame; with
+        `levels` > 1 each further level's tiles are twice the previous side (until one covers
+        the frame)."""
         h, w = frame.shape[:2]
         tiling = self.config.tiling
         if not tiling.enabled or h < tiling.min_frame_height:
             return [Crop(index, 0, 0, w, h)]
         crops = [Crop(index, 0, 0, w, h)] if tiling.include_full_frame else []
-        for x1, y1, x2, y2 in tile_grid(w, h, tiling.tile_size, tiling.overlap):
-            interior = (x1 > 0, y1 > 0, x2 < w, y2 < h)
-            crops.append(Crop(index, x1, y1, x2, y2, interior))
+        for level in range(tiling.levels):
+            side = tiling.tile_size * 2**level
+            if level and side >= max(w, h):
+                break
+            for x1, y1, x2, y2 in tile_grid(w, h, side, tiling.overlap):
+                interior = (x1 > 0, y1 > 0, x2 < w, y2 < h)
+                crops.append(Crop(index, x1, y1, x2, y2, interior))
         return crops
 
     def close(self) -> None:

@@ -16,8 +16,8 @@ import numpy as np
 from pydantic import Field
 
 from workers.detectors.base import DetectorConfig, TilingConfig
-from workers.detectors.geometry import Letterbox, letterbox, tile_grid
-from workers.detectors.runtime import Crop, OpenVinoDetector, RawDetections
+from workers.detectors.geometry import Letterbox, letterbox
+from workers.detectors.runtime import OpenVinoDetector, RawDetections
 
 FACE_SIZE = 192
 ANCHOR_GRID = 48  # FACE_SIZE / stride 4
@@ -38,9 +38,7 @@ class FaceTilingConfig(TilingConfig):
     tile_size: int = Field(default=320, ge=96, le=4096, description="square tile side, pixels")
     overlap: float = Field(default=0.3, ge=0.0, le=0.5, description="overlap, fraction of tile")
     min_frame_height: int = Field(default=321, ge=0, description="tile only frames this tall")
-    levels: int = Field(
-        default=2, ge=1, le=4, description="tile sizes tile_size x 1, 2, 4, ... (mid-size faces)"
-    )
+    levels: int = Field(default=2, ge=1, le=4, description="a second tile size for mid-size faces")
 
 
 class FaceConfig(DetectorConfig):
@@ -95,22 +93,6 @@ class BlazeFaceDetector(OpenVinoDetector):
         super().__init__(config)
         names = [o.get_any_name() for o in self.compiled.outputs]
         self._order = [names.index("Identity"), names.index("Identity_1")]
-
-    def crops_for(self, index: int, frame: np.ndarray) -> list[Crop]:
-        """Whole frame, then a tile pyramid: each level's tiles twice the previous side."""
-        h, w = frame.shape[:2]
-        tiling: FaceTilingConfig = self.config.tiling  # type: ignore[assignment]
-        whole = Crop(index, 0, 0, w, h)
-        if not tiling.enabled or h < tiling.min_frame_height:
-            return [whole]
-        crops = [whole] if tiling.include_full_frame else []
-        for level in range(tiling.levels):
-            side = tiling.tile_size * 2**level
-            if side >= max(w, h):
-                break
-            for x1, y1, x2, y2 in tile_grid(w, h, side, tiling.overlap):
-                crops.append(Crop(index, x1, y1, x2, y2, (x1 > 0, y1 > 0, x2 < w, y2 < h)))
-        return crops
 
     def preprocess(self, crop: np.ndarray) -> tuple[np.ndarray, Any]:
         return face_input(crop)
