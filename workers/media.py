@@ -152,12 +152,6 @@ def blur_regions(image: np.ndarray, regions: Iterable[Region], config: MediaConf
     return out
 
 
-def blur_heads(image: np.ndarray, person_boxes: Iterable[Box], config: MediaConfig) -> np.ndarray:
-    """Copy of `image` with the head region of each person box blurred."""
-    h, w = image.shape[:2]
-    return blur_regions(image, head_regions(person_boxes, config, w, h), config)
-
-
 def blur_private(image: np.ndarray, person_boxes: Iterable[Box], config: MediaConfig) -> np.ndarray:
     """Copy of `image` with what `config` asks for blurred: head regions and/or faces."""
     h, w = image.shape[:2]
@@ -239,10 +233,6 @@ class FrameRing:
     def clip_frames(self, start_s: float, end_s: float) -> list[BufferedFrame]:
         """The frames of a clip of [start - pre_s, end + post_s] (kept after the ring moves on)."""
         return self.between(start_s - self.config.pre_s, end_s + self.config.post_s)
-
-    def write_clip(self, path: Path, start_s: float, end_s: float) -> int:
-        """MP4 of [start - pre_s, end + post_s], every frame blurred; returns frames written."""
-        return write_clip_frames(path, self.clip_frames(start_s, end_s), self.config)
 
 
 def write_clip_frames(path: Path, frames: Sequence[BufferedFrame], config: MediaConfig) -> int:

@@ -14,14 +14,14 @@ from tests.shared_data import shared_path
 from tests.workers.synthetic import textured_background
 from workers import media
 from workers.detectors.base import Detection, Detector
-from workers.media import FrameRing, MediaConfig, blur_heads, blur_private, snapshot_jpeg
+from workers.media import FrameRing, MediaConfig, blur_private, snapshot_jpeg, write_clip_frames
 from workers.models import ModelFetchError, ensure_model
 
 
 def test_head_region_is_blurred_and_the_rest_untouched() -> None:
     img = textured_background(4, (400, 300))
     person = (100, 50, 180, 250)
-    out = blur_heads(img, [person], MediaConfig())
+    out = blur_private(img, [person], MediaConfig(blur_faces=False))
     head = (slice(50, 90), slice(115, 165))
     assert np.abs(out[head].astype(int) - img[head].astype(int)).mean() > 3
     assert cv2.Laplacian(out[head], cv2.CV_64F).var() < cv2.Laplacian(img[head], cv2.CV_64F).var()
@@ -41,7 +41,7 @@ def test_clip_covers_pre_and_post_event_seconds(tmp_path: Path) -> None:
     for i in range(100):  # 20 s at 5 fps
         ring.add(i * 0.2, np.full((240, 320, 3), i, np.uint8))
     path = tmp_path / "clip.mp4"
-    written = ring.write_clip(path, start_s=10.0, end_s=12.0)
+    written = write_clip_frames(path, ring.clip_frames(10.0, 12.0), ring.config)
     assert written == 26  # 8 s … 13 s at 5 fps
     cap = cv2.VideoCapture(str(path))
     assert (
@@ -131,7 +131,7 @@ def test_every_clip_frame_has_the_face_blurred(
         for i in range(10):
             ring.add(i * 0.2, face_scene)
         path = tmp_path / f"{blur}.mp4"
-        assert ring.write_clip(path, 0.8, 1.0) == 10
+        assert write_clip_frames(path, ring.clip_frames(0.8, 1.0), ring.config) == 10
         cap = cv2.VideoCapture(str(path))
         frames = [cap.read()[1] for _ in range(10)]
         sharp[blur] = [_sharpness(f[FACE]) for f in frames]
@@ -151,7 +151,7 @@ def test_without_the_face_model_heads_are_still_blurred_and_it_is_logged_once(
             again = snapshot_jpeg(img, event_box=None, label="", person_boxes=[PERSON])
     finally:
         media.reset_face_detectors()
-    assert np.array_equal(out, blur_heads(img, [PERSON], MediaConfig()))
+    assert np.array_equal(out, blur_private(img, [PERSON], MediaConfig(blur_faces=False)))
     assert not np.array_equal(out, img) and again[:2] == b"\xff\xd8"
     assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
     assert "face detector unavailable" in caplog.records[0].message
