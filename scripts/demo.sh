@@ -55,9 +55,10 @@ fi
 if [ -f workers/cli/simulate.py ]; then
   # Simulated cameras replay real clips as live RTSP (H.264) for registry cameras in the demo
   # agents' districts; the video workers open those RTSP URLs, so events reach the agents' consoles.
+  RTSP_PORT="${HAECHI_RTSP_PORT:-8654}"
   CODES=$("$PY" manage.py assign_demo_streams --count 4 \
-    --url-template "rtsp://127.0.0.1:8654/{code}" 2>/dev/null | tail -1)
-  "$PY" -m workers simulate --codes "$CODES" --port 8554 --rtsp-port 8654 --register rtsp \
+    --url-template "rtsp://127.0.0.1:$RTSP_PORT/{code}" 2>/dev/null | tail -1)
+  "$PY" -m workers simulate --codes "$CODES" --port 8554 --rtsp-port "$RTSP_PORT" --register rtsp \
     >"$HAECHI_VAR/log/simulator.log" 2>&1 &
   pids+=($!)
   log "simulated cameras: $CODES"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,21 @@ def run(args: argparse.Namespace) -> int:
     from workers.simulator.ffmpeg_ts import TsCamera
     from workers.simulator.mjpeg import MjpegServer, SimCamera
     from workers.simulator.rtsp import H264Source, RtspServer
-    from workers.simulator.sources import clip_frames, footage_clips, generated_frames
+    from workers.simulator.sources import (
+        DEFAULT_FOOTAGE,
+        clip_frames,
+        footage_clips,
+        generated_frames,
+    )
 
     clips = footage_clips()
+    if args.register == "ts" and not clips:
+        print(
+            f"--register ts needs real clips to encode and {DEFAULT_FOOTAGE} has none "
+            "(set HAECHI_SHARED_DATA, or register mjpeg or rtsp, which also serve generated scenes)",
+            file=sys.stderr,
+        )
+        return 2
     codes = [c.strip() for c in args.codes.split(",") if c.strip()]
     codes = codes or [f"{args.prefix}-{i + 1:03d}" for i in range(args.cameras)]
     cameras = []
@@ -66,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             fps, frames = generated_frames(i)
             cameras.append(SimCamera(code, fps, frames, source="generated"))
-    server = MjpegServer(cameras, args.host, args.port, max_fps=args.max_fps).start()
+    try:
+        server = MjpegServer(cameras, args.host, args.port, max_fps=args.max_fps).start()
+    except OSError as err:
+        print(f"cannot serve MJPEG on {args.host}:{args.port} ({err}); pick another --port",
+              file=sys.stderr)  # fmt: skip
+        return 2
     urls = {c.code: server.url(c.code) for c in cameras}
     ts_cams = []
     if (args.ts or args.register == "ts") and clips:
@@ -79,7 +97,13 @@ def run(args: argparse.Namespace) -> int:
             H264Source(c.code, clips[i % len(clips)] if clips else None)
             for i, c in enumerate(cameras)
         ]
-        rtsp = RtspServer(sources, args.host, args.rtsp_port).start()
+        try:
+            rtsp = RtspServer(sources, args.host, args.rtsp_port).start()
+        except OSError as err:
+            server.stop()
+            print(f"cannot serve RTSP on {args.host}:{args.rtsp_port} ({err}); "
+                  "pick another --rtsp-port", file=sys.stderr)  # fmt: skip
+            return 2
     for i, cam in enumerate(cameras):
         extra = f"  {ts_cams[i].url}" if ts_cams else ""
         extra += f"  {rtsp.url(cam.code)}" if rtsp is not None else ""
@@ -102,9 +126,9 @@ def _registered_urls(
     kind: str, mjpeg: dict[str, str], ts_cams: list[TsCamera], rtsp: RtspServer | None
 ) -> dict[str, str]:
     """The stream URL per camera code that the video workers should open."""
-    if kind == "rtsp" and rtsp is not None:
+    if kind == "rtsp" and rtsp is not None:  # run() starts the server for --register rtsp
         return {code: rtsp.url(code) for code in mjpeg}
-    if kind == "ts" and ts_cams:
+    if kind == "ts":  # run() refuses --register ts without clips, so every camera has one
         return {ts.code: ts.url for ts in ts_cams}
     return mjpeg
 

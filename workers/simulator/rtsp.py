@@ -35,6 +35,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
+from workers.simulator.sources import clip_fps
+
 log = logging.getLogger(__name__)
 
 RTSP_VERSION = "RTSP/1.0"
@@ -72,11 +74,12 @@ PARAMS_WAIT_S = 8.0  # how long DESCRIBE waits for a fresh ffmpeg to emit SPS/PP
 CLIENT_QUEUE_FRAMES = 50  # a client further behind than this skips to the next IDR
 IDLE_STOP_S = 10.0  # ffmpeg stops after this long without clients
 RESTART_DELAY_S = 0.5  # before restarting an ffmpeg that exited while clients are watching
+MAX_RESTART_DELAY_S = 30.0  # doubling up to this while runs produce no frame (a broken clip)
 ACCEPT_POLL_S = 0.2
 READ_CHUNK = 65536
+MAX_CHANNEL = 254  # interleaved channels are one byte; RTCP takes channel + 1
 DEFAULT_FPS = 25.0
 TESTSRC_SIZE = "640x360"
-MAX_FPS = 120.0
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,8 @@ class H264Source:
 
     def __init__(self, code: str, clip: Path | None = None, fps: float | None = None) -> None:
         self.code, self.clip = code, clip
-        self.fps = Fraction(fps or probe_fps(clip)).limit_denominator(1001)
+        rate = fps or (clip_fps(clip, DEFAULT_FPS) if clip is not None else DEFAULT_FPS)
+        self.fps = Fraction(rate).limit_denominator(1001)
         self.sps: bytes | None = None
         self.pps: bytes | None = None
         self._params_ready = threading.Event()
@@ -313,15 +317,23 @@ class H264Source:
             self._thread.start()
 
     def _run(self) -> None:
-        """Run ffmpeg while there are (or recently were) clients, restarting it if it exits."""
+        """Run ffmpeg while there are (or recently were) clients, restarting it if it exits;
+        the delay doubles while runs produce no frame, so a broken clip does not spin."""
+        delay = RESTART_DELAY_S
         while True:
+            frames_before = self._frame_offset
             self._pump()
             with self._lock:  # decided under the lock so a new client restarts the thread
                 if self._stop.is_set() or not self._subscribers:
                     self._thread = None
                     return
-            log.warning("camera %s: ffmpeg exited, restarting", self.code)
-            self._stop.wait(RESTART_DELAY_S)
+            produced = self._frame_offset > frames_before
+            delay = RESTART_DELAY_S if produced else min(delay * 2, MAX_RESTART_DELAY_S)
+            code = self._proc.returncode if self._proc is not None else None
+            log.warning(
+                "camera %s: ffmpeg exited (%s), restarting in %.1f s", self.code, code, delay
+            )
+            self._stop.wait(delay)
 
     def _pump(self) -> None:
         """Read one ffmpeg run's output and hand each frame to the clients."""
@@ -387,18 +399,6 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
     read = getattr(stream, "read1", stream.read)
     while chunk := read(READ_CHUNK):
         yield chunk
-
-
-def probe_fps(clip: Path | None) -> float:
-    """The clip's frame rate (DEFAULT_FPS when unknown or for testsrc)."""
-    if clip is None:
-        return DEFAULT_FPS
-    import cv2
-
-    cap = cv2.VideoCapture(str(clip))
-    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-    cap.release()
-    return fps if 0 < fps <= MAX_FPS else DEFAULT_FPS
 
 
 class BadRequest(ValueError):
@@ -495,7 +495,10 @@ def _parse(line: bytes, rfile: IO[bytes]) -> Request:
 
 def camera_path(uri: str) -> tuple[str, str]:
     """(camera code, track control) of `rtsp://host:port/<code>[/track]`."""
-    path = urllib.parse.urlsplit(uri).path if "://" in uri else uri
+    try:
+        path = urllib.parse.urlsplit(uri).path if "://" in uri else uri
+    except ValueError as err:  # e.g. an unclosed IPv6 bracket
+        raise BadRequest(f"bad URI {uri!r}: {err}") from err
     parts = [urllib.parse.unquote(p) for p in path.split("/") if p]
     return (parts[0], "/".join(parts[1:])) if parts else ("", "")
 
@@ -531,13 +534,14 @@ class Connection:
             while not self._closed.is_set():
                 try:
                     request = read_request(rfile)
+                    if request is None:
+                        return
+                    response = self._answer(request)
                 except BadRequest as err:
                     log.info("rtsp %s: %s", self.peer, err)
                     self._send(Response(400, {"Connection": "close"}).encode("0"))
                     return
-                if request is None:
-                    return
-                self._send(self._answer(request).encode(request.cseq))
+                self._send(response.encode(request.cseq))
         except OSError as err:  # reset, timeout, or closed by stop()
             log.debug("rtsp %s: connection ended (%s)", self.peer, err)
         finally:
@@ -669,7 +673,8 @@ def _interleaved(channel: int, packet: bytes) -> bytes:
 
 
 def _interleaved_channel(transport: str) -> int | None:
-    """The RTP channel of the first TCP-interleaved transport the client offers, else None."""
+    """The RTP channel of the first TCP-interleaved transport the client offers, else None
+    (also for a channel that does not fit the one-byte field next to its RTCP channel)."""
     for spec in transport.split(","):
         parts = [p.strip() for p in spec.split(";")]
         if not parts[0].upper().startswith("RTP/AVP/TCP"):
@@ -677,9 +682,10 @@ def _interleaved_channel(transport: str) -> int | None:
         for part in parts[1:]:
             if part.lower().startswith("interleaved="):
                 try:
-                    return int(part.split("=", 1)[1].split("-")[0])
+                    channel = int(part.split("=", 1)[1].split("-")[0])
                 except ValueError:
                     return None
+                return channel if 0 <= channel <= MAX_CHANNEL else None
         return 0
     return None
 

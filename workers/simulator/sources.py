@@ -34,11 +34,18 @@ def footage_clips(root: Path = DEFAULT_FOOTAGE) -> list[Path]:
     return mixed
 
 
+def clip_fps(path: Path, default: float = 25.0) -> float:
+    """The clip's frame rate; `default` when the container gives none or an odd one."""
+    cap = cv2.VideoCapture(str(path))
+    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0)
+    cap.release()
+    return fps if 1 <= fps <= 60 else default
+
+
 def clip_frames(path: Path) -> tuple[float, Iterator[np.ndarray]]:
     """(fps, endless frames) of a clip, rewinding at the end."""
+    fps = clip_fps(path)
     cap = cv2.VideoCapture(str(path))
-    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0) or 25.0
-    fps = fps if 1 <= fps <= 60 else 25.0
 
     def frames() -> Iterator[np.ndarray]:
         nonlocal cap

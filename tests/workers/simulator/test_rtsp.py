@@ -154,6 +154,11 @@ def test_bad_requests_are_answered_and_the_server_keeps_serving(server: RtspServ
     udp = f"SETUP {server.url('CAM1')}/track1 RTSP/1.0\r\nCSeq: 4\r\n"
     udp += "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n"
     assert _exchange(port, udp.encode()).startswith(b"RTSP/1.0 461")
+    wide = f"SETUP {server.url('CAM1')}/track1 RTSP/1.0\r\nCSeq: 6\r\n"
+    wide += "Transport: RTP/AVP/TCP;unicast;interleaved=300-301\r\n\r\n"  # not one byte
+    assert _exchange(port, wide.encode()).startswith(b"RTSP/1.0 461")
+    broken_uri = b"DESCRIBE rtsp://[::1/CAM1 RTSP/1.0\r\nCSeq: 7\r\n\r\n"
+    assert _exchange(port, broken_uri).startswith(b"RTSP/1.0 400")
     described = _exchange(
         port, f"DESCRIBE {server.url('CAM1')} RTSP/1.0\r\nCSeq: 5\r\n\r\n".encode()
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -103,6 +105,29 @@ def test_the_registered_urls_follow_the_chosen_protocol() -> None:
             "C2": f"rtsp://127.0.0.1:{rtsp.port}/C2",
         }
         assert _registered_urls("mjpeg", mjpeg, [], rtsp) == mjpeg
-        assert _registered_urls("ts", mjpeg, [], None) == mjpeg  # no TS server: MJPEG stays
     finally:
         rtsp.stop()
+
+
+def test_simulate_refuses_ts_without_clips_and_names_a_busy_port(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    def simulate(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "HAECHI_SHARED_DATA": str(tmp_path)}  # no footage here
+        return subprocess.run(
+            [sys.executable, "-m", "workers", "simulate", "--no-register", "--seconds", "1", *args],
+            cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+
+    ts = simulate("--register", "ts", "--port", "0")
+    assert ts.returncode == 2 and "--register ts needs real clips" in ts.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = simulate("--port", str(port))
+    assert taken.returncode == 2 and f"127.0.0.1:{port}" in taken.stderr
+    assert "pick another --port" in taken.stderr and "Traceback" not in taken.stderr

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 district__code=code, has_ai=True, status="online", rollout_stage="live"
             ).order_by("code")[:per_district]
             for camera in cameras:
-                camera.stream_url = url_template.format(code=camera.code)
+                camera.stream_url = url_template.replace("{code}", camera.code)  # other braces stay
                 camera.full_clean()
                 camera.save(update_fields=["stream_url", "updated_at"])
                 codes.append(camera.code)
