@@ -1,12 +1,17 @@
-"""Fixtures for worker tests: a private Redis database (DB 3 of the test Redis)."""
+"""Fixtures for worker tests: a private Redis database (DB 3 of the test Redis), a Celery app
+on it, and a reader of the messages it queued."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
+from celery import Celery
 
 WORKERS_REDIS_DB = 3
 
@@ -29,3 +34,37 @@ def redis_client() -> Iterator[redis.Redis]:
     client.flushdb()
     yield client
     client.flushdb()
+
+
+def app_for(url: str) -> Celery:
+    """A real Celery app on the broker at `url` that fails fast when the broker is away."""
+    app = Celery("worker_tests", broker=url)
+    app.conf.broker_transport_options = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+        "max_retries": 0,
+    }
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    return app
+
+
+def queued(client: redis.Redis) -> list[dict[str, Any]]:
+    """Messages waiting in the 'ingest' list of the Redis broker, oldest first."""
+    raw = client.lrange("ingest", 0, -1)
+    return [json.loads(m) for m in reversed(raw)]
+
+
+def queued_args(client: redis.Redis) -> list[Any]:
+    """The first task argument of each queued 'ingest' message (the contract message)."""
+    return [json.loads(base64.b64decode(m["body"]))[0][0] for m in queued(client)]
+
+
+def require_face_model() -> None:
+    """Skip the calling test unless the BlazeFace IR is built (never downloads)."""
+    from workers.models import ModelFetchError, ensure_model
+
+    try:
+        ensure_model("face_detection", "fp32", download=False)
+    except ModelFetchError as err:
+        pytest.skip(f"face model not built ({err}); run `python -m workers models fetch`")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
-from celery import Celery
 
-from tests.workers.conftest import workers_redis_url
+from tests.workers.conftest import app_for, queued, workers_redis_url
 from workers.contracts import BehaviourEvent, event_uuid, ingested_key
 from workers.publish import Publisher, RedisReceipts
 
@@ -27,24 +25,6 @@ def event(i: int) -> BehaviourEvent:
         started_at=start,
         ended_at=start + timedelta(seconds=2),
     )
-
-
-def app_for(url: str) -> Celery:
-    app = Celery("test_publish", broker=url)
-    app.conf.broker_transport_options = {
-        "socket_connect_timeout": 1,
-        "socket_timeout": 2,
-        "max_retries": 0,
-    }
-    app.conf.broker_connection_retry = False
-    app.conf.broker_connection_max_retries = 0
-    return app
-
-
-def queued(client: redis.Redis) -> list[dict]:
-    """Messages waiting in the 'ingest' list of the Redis broker, oldest first."""
-    raw = client.lrange("ingest", 0, -1)
-    return [json.loads(m) for m in reversed(raw)]
 
 
 def test_events_reach_the_ingest_queue_by_task_name(
@@ -83,7 +63,7 @@ def test_an_event_without_an_ingest_receipt_is_sent_again(
         app_for(workers_redis_url()),
         tmp_path / "outbox",
         receipts=RedisReceipts(redis_client),
-        confirm_after_s=0.2,
+        confirm_after_s=1.0,
     )
     stored, lost = event(1), event(2)
     assert publisher.publish(stored) and publisher.publish(lost)
@@ -92,18 +72,20 @@ def test_an_event_without_an_ingest_receipt_is_sent_again(
     )
     redis_client.set(ingested_key(stored.event_id), 1)  # what the backend's ingest task writes
     assert publisher.confirm() == 0  # too early: nothing is due yet
-    time.sleep(0.3)
+    time.sleep(1.1)
     assert publisher.flush() and publisher.resent == 1
     assert [p.stem for p in publisher.unconfirmed()] == [str(lost.event_id)]
     ids = [m["headers"]["id"] for m in queued(redis_client)]
     assert ids == [str(stored.event_id), str(lost.event_id), str(lost.event_id)]
     redis_client.set(ingested_key(lost.event_id), 1)
-    time.sleep(0.3)
+    time.sleep(1.1)
     assert publisher.confirm() == 0 and publisher.unconfirmed() == []
     assert len(queued(redis_client)) == 3  # confirmed: not sent again
 
 
-def test_unreadable_receipts_keep_events_for_later(tmp_path: Path) -> None:
+def test_unreadable_receipts_keep_events_for_later(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
     down = redis.Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.5)
     publisher = Publisher(
         app_for(workers_redis_url()), tmp_path / "outbox", receipts=RedisReceipts(down)
@@ -119,6 +101,7 @@ def test_an_event_never_confirmed_is_given_up_after_a_day_and_kept(
     publisher = Publisher(
         app_for(workers_redis_url()), tmp_path / "outbox", receipts=RedisReceipts(redis_client)
     )
+    assert publisher.give_up_after_s == 24 * 3600  # a day by default; shortened below
     publisher.confirm_after_s, publisher.give_up_after_s = 0.0, 0.2
     assert publisher.publish(event(4))
     assert publisher.confirm() == 1  # no receipt yet: sent again

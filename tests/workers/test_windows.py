@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import redis
 
+from tests.workers.conftest import app_for, queued, queued_args, workers_redis_url
 from tests.workers.synthetic import write_video
 from workers import windows
 from workers.contracts import BehaviourEvent
@@ -26,16 +27,20 @@ from workers.stream.decode import Frame
 from workers.windows import run_window
 
 
-class Recorder:
-    """A Celery stand-in that records send_task calls."""
+class ThreadSpy:
+    """The real Celery app on the test Redis, noting which thread sends each task."""
 
     def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
+        self.app = app_for(workers_redis_url())
         self.threads: list[str] = []
 
-    def send_task(self, name: str, args: Any = (), **options: Any) -> None:
-        self.sent.append({"name": name, "message": args[0], **options})
+    def send_task(self, name: str, args: Any = (), **options: Any) -> Any:
         self.threads.append(threading.current_thread().name)
+        return self.app.send_task(name, args=args, **options)
+
+
+def _publisher(tmp_path: Path) -> Publisher:
+    return Publisher(app_for(workers_redis_url()), tmp_path / "outbox")
 
 
 def _blackout(i: int, img: np.ndarray) -> None:
@@ -47,20 +52,20 @@ def test_window_publishes_a_confirmed_event_with_media_before_the_incident_ends(
     redis_client: redis.Redis, tmp_path: Path
 ) -> None:
     video = write_video(tmp_path / "cam.mp4", frames=1500, draw=_blackout)  # 60 s, dark from 1 s
-    recorder = Recorder()
+    spy = ThreadSpy()
     leases = Leases(redis_client, ttl_s=5)
     result = run_window(
         CameraSpec(code="CAM-W", url=str(video), detector=None),
-        leases=leases, owner="me", publisher=Publisher(recorder, tmp_path / "outbox"),
+        leases=leases, owner="me", publisher=Publisher(spy, tmp_path / "outbox"),
         window_s=60, media_dir=tmp_path / "media",
     )  # fmt: skip
     assert result.status == "done" and result.published == 1
     assert leases.owner("CAM-W") is None  # released
     # media + publishing ran on the window's media thread, not the thread reading the stream
-    assert recorder.threads[0].startswith("media-CAM-W")
-    call = recorder.sent[0]
-    assert (call["name"], call["queue"]) == ("alerts.ingest", "ingest")
-    event = BehaviourEvent.from_message(call["message"])
+    assert spy.threads[0].startswith("media-CAM-W")
+    [message] = queued(redis_client)  # on the real broker's ingest queue
+    assert message["headers"]["task"] == "alerts.ingest"
+    event = BehaviourEvent.from_message(queued_args(redis_client)[0])
     assert event.type == "tamper" and event.detail == "blackout" and event.camera == "CAM-W"
     # published when confirmed + post-event seconds, not after the 59 s the blackout lasts
     assert (event.ended_at - event.started_at).total_seconds() < 15
@@ -75,7 +80,7 @@ def test_a_leased_camera_is_left_to_its_owner(redis_client: redis.Redis, tmp_pat
     assert leases.acquire("CAM-X", "other-worker")
     result = run_window(
         CameraSpec(code="CAM-X", url=str(tmp_path / "none.mp4"), detector=None),
-        leases=leases, owner="me", publisher=Publisher(Recorder(), tmp_path / "outbox"),
+        leases=leases, owner="me", publisher=_publisher(tmp_path),
         window_s=5, media_dir=tmp_path / "media",
     )  # fmt: skip
     assert result.status == "busy" and leases.owner("CAM-X") == "other-worker"
@@ -131,19 +136,20 @@ def _burst_window(
 ) -> tuple[windows.WindowResult, list[BehaviourEvent]]:
     monkeypatch.setattr(windows, "Pipeline", pipeline)
     monkeypatch.setattr(windows, "load_detector", lambda config: None)
-    recorder = Recorder()
     result = run_window(
         CameraSpec(code="CAM-B", url="unused", detector=None),
         leases=Leases(redis_client, ttl_s=5), owner="me",
-        publisher=Publisher(recorder, tmp_path / "outbox"), window_s=60,
+        publisher=_publisher(tmp_path), window_s=60,
         media_dir=tmp_path / "media", media=media,
     )  # fmt: skip
-    return result, [BehaviourEvent.from_message(c["message"]) for c in recorder.sent]
+    return result, [BehaviourEvent.from_message(m) for m in queued_args(redis_client)]
 
 
-def test_a_media_backlog_stores_later_events_without_a_clip_but_publishes_all(
-    monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis, tmp_path: Path
-) -> None:
+def _stuck_media_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Callable[[], None], threading.Event]:
+    """The media thread stays in its first job until `release` is set; returns (wait until
+    that job runs, release)."""
     started, release = threading.Event(), threading.Event()
     attach = windows._attach_media
 
@@ -156,7 +162,14 @@ def test_a_media_backlog_stores_later_events_without_a_clip_but_publishes_all(
         assert started.wait(10)
 
     monkeypatch.setattr(windows, "_attach_media", slow_attach)
+    return first_job_running, release
+
+
+def test_a_media_backlog_stores_later_events_without_a_clip_but_publishes_all(
+    monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis, tmp_path: Path
+) -> None:
     # the media thread is stuck in the first job until every event was sent
+    first_job_running, release = _stuck_media_thread(monkeypatch)
     pipeline = _burst_pipeline(6, after_first=first_job_running, at_end=release.set)
     result, events = _burst_window(
         monkeypatch, redis_client, tmp_path, pipeline, MediaConfig(max_pending_clips=2)
@@ -170,11 +183,20 @@ def test_a_media_backlog_stores_later_events_without_a_clip_but_publishes_all(
     assert all(Path(e.clip).is_file() for e in events[:3] if e.clip)
 
 
-def test_events_within_the_media_backlog_bound_all_get_clips(
-    monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis, tmp_path: Path
+@pytest.mark.parametrize(("events", "skipped"), [(5, 0), (6, 1)])
+def test_the_default_bound_keeps_the_clips_of_four_queued_events(
+    monkeypatch: pytest.MonkeyPatch,
+    redis_client: redis.Redis,
+    tmp_path: Path,
+    events: int,
+    skipped: int,
 ) -> None:
-    result, events = _burst_window(monkeypatch, redis_client, tmp_path, _burst_pipeline(4))
+    """One job running plus four waiting keep their clips; a fifth waiting one goes without."""
     assert MediaConfig().max_pending_clips == 4
-    assert (result.published, result.clips_skipped) == (4, 0)
-    clips = [cv2.VideoCapture(e.clip) for e in events if e.clip is not None]
-    assert len(clips) == 4 and all(c.get(cv2.CAP_PROP_FRAME_COUNT) >= 2 for c in clips)
+    first_job_running, release = _stuck_media_thread(monkeypatch)
+    pipeline = _burst_pipeline(events, after_first=first_job_running, at_end=release.set)
+    result, published = _burst_window(monkeypatch, redis_client, tmp_path, pipeline)
+    assert (result.published, result.clips_skipped) == (events, skipped)
+    clips = [cv2.VideoCapture(e.clip) for e in published if e.clip is not None]
+    assert len(clips) == events - skipped
+    assert all(c.get(cv2.CAP_PROP_FRAME_COUNT) >= 2 for c in clips)

@@ -2,8 +2,9 @@
 
 A real Celery ingest worker (subprocess) takes events a worker-side Publisher sends (it buffers
 on disk while the broker is away and sends the backlog when it is back, then sends again any
-event whose ingest receipt does not appear). After recovery every event is stored exactly once (counted by event uuid) and a client that resumes from seq 0
-receives every alert.created frame exactly once. The services are left running whatever happens.
+event whose ingest receipt does not appear). After recovery every event is stored exactly once
+(counted by event uuid) and a client that resumes from seq 0 receives every alert.created frame
+exactly once. The services are left running whatever happens.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.shared_data import shared_path
+from tests.workers.conftest import require_face_model
 from tests.workers.synthetic import textured_background
 from workers.detectors.base import Detection
 from workers.detectors.evaluation import Sample
@@ -22,7 +23,6 @@ from workers.detectors.plugins.openvino_face import (
     decode,
     face_input,
 )
-from workers.models import ModelFetchError, ensure_model
 
 # Penn-Fudan photos with people facing the camera (checked by eye): each should yield a face.
 FRONTAL = (
@@ -34,10 +34,7 @@ FRONTAL = (
 
 @pytest.fixture(scope="module")
 def face() -> Iterator[BlazeFaceDetector]:
-    try:
-        ensure_model("face_detection", "fp32", download=False)
-    except ModelFetchError as err:
-        pytest.skip(f"face model not built ({err}); run `python -m workers models fetch`")
+    require_face_model()
     detector = BlazeFaceDetector(FaceConfig(num_threads=2))
     yield detector
     detector.close()

@@ -73,7 +73,7 @@ def test_a_bag_left_alone_is_one_abandonment_only_after_static_s() -> None:
     assert 1.0 + CONFIG.static_s <= first <= 1.0 + CONFIG.static_s + 1.0
     assert all(h.type == "abandonment" and h.detail == "unattended" for h in hits)
     assert all(near(BAG, h.box) for h in hits), {h.box for h in hits}
-    assert {h.key for h in hits} == {"4:5"}  # one object: the same key every frame
+    assert len({h.key for h in hits}) == 1  # one object: the same key every frame
     assert [h.t_s for h in hits] == [round(first + i / FPS, 3) for i in range(len(hits))]
     agg = EventAggregator({"abandonment": CONFIG})
     for h in hits:
