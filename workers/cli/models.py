@@ -1,4 +1,4 @@
-"""`python -m workers models fetch|list`: fetch pinned wheels, build OpenVINO IR and INT8."""
+"""`python -m workers models fetch|list`: fetch pinned wheels/sdists, build OpenVINO IR and INT8."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         for spec in MODELS.values():
             default = "default" if spec.name in DEFAULT_MODELS else "optional"
-            print(f"{spec.name:14} {spec.wheel.requirement:36} {default:8} {spec.licence}")
+            kind = "sdist" if spec.wheel.source else "wheel"
+            package = f"{spec.wheel.requirement} ({kind})"
+            print(f"{spec.name:14} {package:44} {default:8} {spec.licence}")
         return 0
     names = tuple(MODELS) if args.all else tuple(args.names) or DEFAULT_MODELS
     # NNCF and OpenVINO are chatty at INFO; keep a cached run quiet.

