@@ -359,6 +359,38 @@ def _pose_rows(frames: list[np.ndarray]) -> list[dict]:
     ]
 
 
+def _clip_rows(frames: list[np.ndarray]) -> list[dict]:
+    """The fight rule's clip model: one I3D pass over 10 frames at 320 rows (16:9 camera)."""
+    import cv2
+
+    from workers.detectors.action import ClipEmbedder, clip_input, rgb_frame
+    from workers.rules.plugins.fight import FightConfig
+
+    cfg = FightConfig()
+    frame = cv2.resize(frames[0], (1280, 720))
+    clip = clip_input([rgb_frame(frame, cfg.clip_height)] * cfg.clip_frames, cfg.clip_frames)
+    embedders = {
+        p: ClipEmbedder(precision=p, num_threads=THREADS) for p in ("FP32", "BF16", "INT8")
+    }
+    lat = _compare({p: (lambda e=e: e.features(clip)) for p, e in embedders.items()})
+    notes = (
+        f"I3D Kinetics-400, input {tuple(clip.shape)}, {THREADS} threads; the fight rule runs it "
+        f"every {cfg.step_s:g} s while the motion gate sees movement"
+    )
+    return [
+        result(
+            f"detectors.i3d_clip.latency.{p.lower()}",
+            lat[p] * 1000,
+            "ms/clip",
+            baseline="I3D FP32",
+            baseline_value=lat["FP32"] * 1000,
+            higher_is_better=False,
+            notes=notes + ("; BF16 only where the CPU has it" if p == "BF16" else ""),
+        )
+        for p in ("BF16", "INT8")
+    ]
+
+
 def _face_blur_rows(frames: list[np.ndarray]) -> list[dict]:
     """Privacy blur of one stored frame: BlazeFace (whole frame + tiles) + head regions."""
     import cv2
@@ -403,5 +435,6 @@ def run() -> list[dict]:
     if samples is not None:
         rows += _yolo_accuracy(samples)
     rows += _pose_rows(frames)
+    rows += _clip_rows(frames)
     rows += _face_blur_rows(frames)
     return rows

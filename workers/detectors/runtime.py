@@ -35,7 +35,7 @@ def core() -> ov.Core:
 
 
 def compile_model(
-    xml: Path,
+    xml: Path | ov.Model,
     *,
     device: str,
     inference_precision: str,
@@ -43,7 +43,8 @@ def compile_model(
     num_threads: int = 0,
     num_requests: int = 0,
 ) -> ov.CompiledModel:
-    """Compile an IR with explicit precision and hint (never the device's silent default)."""
+    """Compile an IR (or an already reshaped model) with explicit precision and hint (never the
+    device's silent default)."""
     props: dict[str, Any] = {"PERFORMANCE_HINT": performance_hint}
     if device.upper().startswith("CPU"):
         props["INFERENCE_PRECISION_HINT"] = inference_precision
@@ -51,7 +52,7 @@ def compile_model(
             props["INFERENCE_NUM_THREADS"] = num_threads
     if num_requests and performance_hint == "THROUGHPUT":
         props["PERFORMANCE_HINT_NUM_REQUESTS"] = num_requests
-    return core().compile_model(str(xml), device, props)
+    return core().compile_model(xml if isinstance(xml, ov.Model) else str(xml), device, props)
 
 
 @dataclass(frozen=True)

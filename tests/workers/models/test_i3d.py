@@ -136,3 +136,23 @@ def test_the_smoke_shape_runs(i3d_model: ov.Model) -> None:
     assert clip.shape == (1, 3, 10, 320, 576) and clip.dtype == np.float32
     result = ov.Core().compile_model(i3d_model, "CPU")(clip)
     assert result["features"].shape == (1, 1024) and np.isfinite(result["logits"]).all()
+
+
+def test_the_int8_network_keeps_the_features_of_a_real_clip() -> None:
+    from workers.detectors.action import ClipEmbedder, clip_input, rgb_frame
+    from workers.models.calibration import _sampled
+    from workers.models.paths import footage_dir
+
+    root = footage_dir()
+    if root is None or not (root / "fight" / "fi013.mp4").exists():
+        pytest.skip("needs ../shared/data/footage/fight/fi013.mp4")
+    try:
+        ensure_model("i3d_kinetics", "int8", download=False)
+    except ModelFetchError as err:
+        pytest.skip(f"I3D INT8 not built ({err}); run `python -m workers models fetch`")
+    frames = [rgb_frame(f, 320) for f in _sampled(root / "fight" / "fi013.mp4", 5.0, 10)]
+    clip = clip_input(frames, 10)
+    fp32, int8 = (ClipEmbedder(precision=p).features(clip) for p in ("FP32", "INT8"))
+    cosine = float(fp32 @ int8 / np.linalg.norm(fp32) / np.linalg.norm(int8))
+    assert cosine > 0.95, cosine
+    assert not np.allclose(fp32, int8)  # it is the quantized network, not the same one twice

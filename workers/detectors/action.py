@@ -1,0 +1,96 @@
+"""What is happening in a short clip: Kinetics-400 I3D features (1024 numbers per clip).
+
+The network (`workers.models.i3d`) takes ``frames`` RGB images of ``height`` pixels (width keeps
+the camera's aspect ratio) scaled to -1..1 and returns the mean of its last feature map. Rules
+put their own small linear heads on these features (see the fight rule). One compiled model per
+input shape is kept, so each camera's resolution is compiled once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import cv2
+import numpy as np
+
+from workers.detectors.runtime import PRECISIONS, compile_model, core
+
+MODEL_NAME = "i3d_kinetics"
+FEATURES = 1024
+
+
+def clip_width(width: int, height: int, clip_height: int) -> int:
+    """Width of a frame resized to `clip_height` rows, rounded to a multiple of 8."""
+    return max(8, round(width * clip_height / height / 8) * 8)
+
+
+def clip_input(frames_rgb: Sequence[np.ndarray], length: int) -> np.ndarray:
+    """float32 ``[1, 3, length, H, W]`` in -1..1 from equally sized RGB uint8 frames.
+
+    Frames are picked at evenly spaced positions; fewer frames than `length` are repeated, as
+    for a clip shorter than the model's window.
+    """
+    if not frames_rgb:
+        raise ValueError("a clip needs at least one frame")
+    shape = frames_rgb[0].shape
+    if any(f.shape != shape for f in frames_rgb):
+        raise ValueError("clip frames must all have the same size")
+    picks = np.round(np.linspace(0, len(frames_rgb) - 1, length)).astype(int)
+    clip = np.stack([frames_rgb[i] for i in picks]).astype(np.float32) / 127.5 - 1.0
+    return np.ascontiguousarray(clip.transpose(3, 0, 1, 2)[None])
+
+
+def rgb_frame(image_bgr: np.ndarray, clip_height: int) -> np.ndarray:
+    """A BGR frame resized for the clip model (area-averaged) and turned into RGB."""
+    h, w = image_bgr.shape[:2]
+    size = (clip_width(w, h, clip_height), clip_height)
+    return cv2.cvtColor(
+        cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB
+    )
+
+
+class ClipEmbedder:
+    """Runs the I3D network on clips; thread-safe, one compiled model per clip shape.
+
+    ``precision`` is FP32, BF16 or INT8 (the NNCF-quantized IR, calibrated on footage clips).
+    The fight head is trained on features of the precision deployed (`shared_embedder`).
+    """
+
+    def __init__(self, *, precision: str = "INT8", device: str = "CPU", num_threads: int = 0):
+        from workers.models import ensure_model
+
+        variant, self.precision = PRECISIONS[precision]
+        self.xml = ensure_model(MODEL_NAME, "int8" if variant == "int8" else "fp32").xml
+        self.device = device
+        self.num_threads = num_threads
+        self._compiled: dict[tuple[int, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def _model_for(self, shape: tuple[int, ...]) -> Any:
+        if shape not in self._compiled:
+            model = core().read_model(str(self.xml))
+            model.reshape({"video": list(shape)})
+            self._compiled[shape] = compile_model(
+                model,
+                device=self.device,
+                inference_precision=self.precision,
+                performance_hint="LATENCY",
+                num_threads=self.num_threads,
+            )
+        return self._compiled[shape]
+
+    def features(self, clip: np.ndarray) -> np.ndarray:
+        """The 1024 features of one `clip_input` tensor."""
+        with self._lock:
+            compiled = self._model_for(tuple(clip.shape))
+            out = compiled({"video": clip})
+            return np.asarray(out["features"][0], dtype=np.float32).copy()
+
+
+@cache
+def shared_embedder() -> ClipEmbedder:
+    """One embedder per process (the compiled models are the expensive part)."""
+    return ClipEmbedder()
