@@ -213,8 +213,19 @@ class Pipeline:
         return []
 
     def finish(self) -> list[BehaviourEvent]:
-        """Close every open event (end of file or of a time window)."""
-        events = self.aggregator.flush()
+        """Let rules score what they still hold, then close every open event (end of file or of
+        a time window)."""
+        hits: list[Hit] = []
+        for rule in self.rules:
+            try:
+                hits.extend(rule.flush())
+            except Exception:  # as in process(): one broken rule must not lose the others' events
+                self.stats.rule_errors += 1
+                log.exception("camera %s: rule %s failed to flush", self.config.camera, rule.key)
+        closed = (
+            self.aggregator.add(hits, max(h.t_s for h in hits), self.last_image) if hits else []
+        )
+        events = closed + self.aggregator.flush()
         self.stats.events += len(events)
         return events
 

@@ -172,6 +172,39 @@ def test_a_failing_rule_is_counted_and_the_others_keep_working(tmp_path: Path) -
     assert pipeline.stats.rule_errors == pipeline.stats.frames == 50
 
 
+def test_hits_a_rule_flushes_at_the_end_become_events_and_a_broken_flush_is_counted(
+    tmp_path: Path,
+) -> None:
+    from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
+
+    class HoldsItsVerdict(Rule):
+        """Sees frames, decides only when the stream ends (like a fight clip too short to fill
+        the window)."""
+
+        key = "fight"
+        event_type = "fight"
+
+        def process(self, ctx: FrameContext) -> list[Hit]:
+            self.last_t = ctx.t_s
+            return []
+
+        def flush(self) -> list[Hit]:
+            return [Hit("fight", self.last_t, 0.9, key="fight")]
+
+    class BrokenFlush(HoldsItsVerdict):
+        key = "broken"
+
+        def flush(self) -> list[Hit]:
+            raise RuntimeError("bug")
+
+    video = write_video(tmp_path / "f.mp4", frames=25)
+    holds = HoldsItsVerdict(RuleConfig())
+    pipeline = Pipeline(PipelineConfig(detector=None), rules=[BrokenFlush(RuleConfig()), holds])
+    events = list(pipeline.run(video))
+    assert [(e.type, e.score, e.start_s) for e in events] == [("fight", 0.9, holds.last_t)]
+    assert holds.last_t > 0 and pipeline.stats.rule_errors == 1
+
+
 def test_pipeline_detector_uses_one_inference_thread_unless_configured() -> None:
     from workers.pipeline import load_detector
 

@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workers.detectors.action import shared_embedder
     from workers.rules.evaluation import evaluate_fight, fight_clips, fight_hard_negatives
     from workers.rules.plugins.fight import FightConfig
 
@@ -57,14 +58,9 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
     clips = fight_clips(args.footage, more=not args.no_more_fight)
     if not args.no_hard_negatives:
         clips += fight_hard_negatives(args.footage)
+    embedder = shared_embedder()
     scores, model, threshold, pooled = evaluate_fight(
-        clips,
-        flow=cfg.flow,
-        window_s=cfg.window_s,
-        min_frames=cfg.min_window_frames,
-        fps=5.0,
-        persist=cfg.persist,
-        report=report,
+        clips, config=cfg, fps=5.0, embed=embedder.features, report=report
     )
     fight_set = scores.subset(lambda c: not c.hard_negative)
     others = scores.subset(lambda c: c.hard_negative)
@@ -77,7 +73,9 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
     )
     row = fight_set.row(
         "fight",
-        f"8-fold CV grouped by source video, threshold chosen inside each fold (nested), "
+        f"I3D (Kinetics-400, {embedder.xml.stem}) clip features + logistic head; 8-fold CV "
+        f"grouped by source video, "
+        f"C and threshold chosen inside each fold (nested), "
         f"trained with {trained_on}; accuracy {base:.3f} on the {n_base} surveillance clips, "
         f"{more:.3f} on {n_more} more_fight clips; deployed threshold {threshold:.2f} (pooled "
         f"out-of-fold: accuracy {pooled:.3f})",
@@ -295,7 +293,7 @@ def _write(stored: dict[str, Any], path: Path) -> None:
     for kind, entry in stored.items():
         model = entry.pop("model", None)
         if model is not None:
-            MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n")
+            MODEL_FILE.write_text(json.dumps(model) + "\n")  # 4 x 1024 numbers: one line
         metrics = {k: v for k, v in entry["metrics"].items() if k not in ("errors", "chosen")}
         data["rules"][kind] = {"config": entry["config"], "metrics": metrics}
     data["note"] = "written by `python -m workers eval-behaviours --write`; edit by rerunning it"

@@ -145,6 +145,10 @@ class Rule(abc.ABC):
     def process(self, ctx: FrameContext) -> list[Hit]:
         """Look at one analysed frame; return hits (may keep state between frames)."""
 
+    def flush(self) -> list[Hit]:
+        """Hits from what is still held at the end of a stream or window (most rules: none)."""
+        return []
+
     @classmethod
     def needs_zones_ok(cls, config: RuleConfig) -> bool:
         """False for zone rules configured without zones (they stay off)."""

@@ -1,8 +1,9 @@
 """Behaviour evaluation on the labelled footage (`python -m workers eval-behaviours`).
 
-Fight: window features are extracted with the rule's own sampling; a logistic model is scored by
-cross-validation grouped by source video (clips of one video never sit on both sides), the
-threshold is chosen on the out-of-fold scores, and the final model is fitted on everything.
+Fight: the I3D features of every clip the rule would score are extracted with the rule's own
+sampler; a logistic head is scored by cross-validation grouped by source video (clips of one video
+never sit on both sides), its regularisation and threshold are chosen on out-of-fold scores, and
+the final head is fitted on everything.
 Clips of the other behaviours (falls, daily activities, walking people, fire — none shows a
 fight) join training as hard negatives and are reported apart as a false-alarm rate.
 Fall: detection + tracking run once per clip, then the fall rule is replayed for a small grid of
@@ -21,14 +22,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workers.detectors.action import FEATURES
 from workers.rules.base import FrameContext, Hit
-from workers.rules.motion import FlowConfig, FlowFeatures, FlowFrame, summary_names, window_summary
 from workers.stream.decode import StreamConfig, VideoStream
 from workers.tracking.base import Track
+
+if TYPE_CHECKING:
+    from workers.rules.plugins.fight import FightConfig
 
 log = logging.getLogger(__name__)
 
@@ -247,23 +251,21 @@ def false_alarm_rows(
 
 
 def fight_windows(
-    clip: Clip, flow: FlowConfig, window_s: float, min_frames: int, fps: float
+    clip: Clip, config: FightConfig, fps: float, embed: Callable[[np.ndarray], np.ndarray]
 ) -> np.ndarray:
-    """Window summaries, one per flow frame once the window holds `min_frames`."""
-    features = FlowFeatures(flow)
-    frames: list[FlowFrame] = []
+    """Head inputs of every clip the fight rule would score in this file (its own sampler)."""
+    from workers.rules.plugins.fight import ClipSampler, head_input
+
+    sampler = ClipSampler(config)
     rows = []
-    shared: dict[str, Any] = {}
     for frame in sampled_frames(clip.path, fps):
-        ctx = FrameContext("eval", frame.t_s, frame.image, [], shared=shared)
-        out = features.update(ctx.small(flow.width), frame.t_s, ctx.size[0], shared=shared)
-        if out is None:
-            continue
-        frames.append(out)
-        frames = [f for f in frames if out.t_s - f.t_s <= window_s]
-        if len(frames) >= min_frames:
-            rows.append(window_summary(frames))
-    return np.array(rows).reshape(-1, len(summary_names()))
+        tensor = sampler.add(frame.t_s, frame.image)
+        if tensor is not None:
+            rows.append(head_input(embed(tensor)))
+    tensor = sampler.flush()
+    if tensor is not None:
+        rows.append(head_input(embed(tensor)))
+    return np.array(rows).reshape(-1, FEATURES)
 
 
 def persisted(scores: np.ndarray, threshold: float, persist: int) -> bool:
@@ -276,17 +278,32 @@ def persisted(scores: np.ndarray, threshold: float, persist: int) -> bool:
     return False
 
 
-def fit_linear(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, Any]:
-    """Standardised, class-balanced logistic regression → the LinearModel JSON."""
+def fit_linear(windows: list[np.ndarray], labels: np.ndarray, c: float) -> dict[str, Any]:
+    """Standardised logistic regression, balanced by clips → the LinearModel JSON.
+
+    Each clip weighs the same however many windows it has (long clips of other behaviours
+    would otherwise outvote the 2-second fight clips), and both classes weigh the same in total.
+    """
     from sklearn.linear_model import LogisticRegression
 
+    from workers.rules.plugins.fight import feature_names
+
+    x = np.concatenate(windows)
+    y = np.concatenate([[label] * len(w) for w, label in zip(windows, labels, strict=True)])
+    per_class = {label: int((labels == label).sum()) for label in set(labels.tolist())}
+    weights = np.concatenate(
+        [
+            np.full(len(w), len(windows) / (2 * per_class[int(label)] * len(w)))
+            for w, label in zip(windows, labels, strict=True)
+        ]
+    )
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    model.fit((x - mean) / scale, y)
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit((x - mean) / scale, y, sample_weight=weights)
     return {
-        "features": summary_names(),
+        "features": feature_names(),
         "mean": mean.tolist(),
         "scale": scale.tolist(),
         "coef": model.coef_[0].tolist(),
@@ -299,7 +316,7 @@ def choose_threshold(
 ) -> tuple[float, float]:
     """The threshold with the best balanced clip accuracy on these window scores."""
     best = (-1.0, 0.5)
-    for threshold in np.round(np.arange(0.30, 0.81, 0.01), 2):
+    for threshold in np.round(np.arange(0.20, 0.91, 0.01), 2):
         predicted = np.array([persisted(s, threshold, persist) for s in scores])
         balanced = 0.5 * (predicted[labels == 1].mean() + (~predicted[labels == 0]).mean())
         best = max(best, (float(balanced), float(threshold)))
@@ -321,39 +338,64 @@ def out_of_fold(
     oof: list[np.ndarray] = [np.zeros(0)] * len(windows)
     splits = min(folds, len(set(groups.tolist())))
     for train, test in GroupKFold(n_splits=splits).split(windows, labels, groups):
-        x = np.concatenate([windows[i] for i in train])
-        y = np.concatenate([[labels[i]] * len(windows[i]) for i in train])
-        model = LinearModel.model_validate(fit_linear(x, y, c))
+        fitted = fit_linear([windows[i] for i in train], labels[train], c)
+        model = LinearModel.model_validate(fitted)
         for i in test:
             oof[i] = np.array([model.score(w) for w in windows[i]])
     return oof
 
 
+def tune(
+    windows: list[np.ndarray],
+    labels: np.ndarray,
+    groups: np.ndarray,
+    scored: np.ndarray,
+    *,
+    grid: tuple[float, ...],
+    persist: int,
+    folds: int,
+) -> tuple[float, float, float]:
+    """``(c, threshold, balanced accuracy)`` best on out-of-fold scores of these clips.
+
+    Only clips marked in `scored` (not the hard negatives) choose the threshold.
+    """
+    best = (-1.0, grid[0], 0.5)
+    for c in grid:
+        oof = out_of_fold(windows, labels, groups, c, folds)
+        threshold, balanced = choose_threshold(
+            [s for s, keep in zip(oof, scored, strict=True) if keep], labels[scored], persist
+        )
+        best = max(best, (balanced, c, threshold))
+    return best[1], best[2], best[0]
+
+
 def evaluate_fight(
     clips: list[Clip],
     *,
-    flow: FlowConfig,
-    window_s: float,
-    min_frames: int,
+    config: FightConfig,
     fps: float,
-    persist: int,
-    c: float = 0.1,
+    embed: Callable[[np.ndarray], np.ndarray],
+    grid: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03),
     folds: int = 8,
     report: Callable[[str], None] = log.info,
 ) -> tuple[Scores, dict[str, Any], float, float]:
     """Nested grouped-CV scores, the final model, its threshold and the pooled-OOF accuracy.
 
-    Outer folds hold out whole source videos. Inside each outer fold the threshold is chosen on
-    inner out-of-fold scores of the training groups only, so the held-out fold tunes nothing;
-    `Scores` are those strictly out-of-fold predictions. The deployed threshold is chosen on the
-    pooled out-of-fold scores of all clips and the model is fitted on everything; the accuracy
-    with that pooled threshold (slightly optimistic) is returned for comparison.
+    Outer folds hold out whole source videos. Inside each outer fold the regularisation and the
+    threshold are chosen on inner out-of-fold scores of the training groups only, so the
+    held-out fold tunes nothing; `Scores` are those strictly out-of-fold predictions. The
+    deployed model is tuned the same way on all clips and fitted on everything; the accuracy of
+    its pooled out-of-fold scores (slightly optimistic) is returned for comparison.
     """
     from sklearn.model_selection import GroupKFold
 
     from workers.rules.plugins.fight import LinearModel
 
-    windows = [fight_windows(clip, flow, window_s, min_frames, fps) for clip in clips]
+    windows = []
+    for n, clip in enumerate(clips, 1):
+        windows.append(fight_windows(clip, config, fps, embed))
+        if n % 25 == 0:
+            report(f"fight: clip features of {n}/{len(clips)} clips")
     keep = [i for i, w in enumerate(windows) if len(w)]
     report(f"fight: {len(keep)} clips with windows of {len(clips)}")
     kept = [windows[i] for i in keep]
@@ -362,35 +404,37 @@ def evaluate_fight(
         raise ValueError("nested grouped CV needs clips from at least three groups")
     groups = np.array([names.index(clips[i].group) for i in keep])
     labels = np.array([clips[i].positive for i in keep], dtype=int)
+    scored = np.array([not clips[i].hard_negative for i in keep])
+    persist = config.persist
     predicted = np.zeros(len(keep), dtype=bool)
     splits = min(folds, len(names))
     for train, test in GroupKFold(n_splits=splits).split(kept, labels, groups):
-        inner = out_of_fold([kept[i] for i in train], labels[train], groups[train], c, folds - 1)
-        threshold, _ = choose_threshold(inner, labels[train], persist)
-        x = np.concatenate([kept[i] for i in train])
-        y = np.concatenate([[labels[i]] * len(kept[i]) for i in train])
-        model = LinearModel.model_validate(fit_linear(x, y, c))
+        c, threshold, _ = tune(
+            [kept[i] for i in train],
+            labels[train],
+            groups[train],
+            scored[train],
+            grid=grid,
+            persist=persist,
+            folds=folds - 1,
+        )
+        model = LinearModel.model_validate(fit_linear([kept[i] for i in train], labels[train], c))
         for i in test:
             predicted[i] = persisted(
                 np.array([model.score(w) for w in kept[i]]), threshold, persist
             )
+        report(f"fight: outer fold C={c} threshold={threshold:.2f}")
     scores = Scores()
     for pos, i in enumerate(keep):
         scores.add(clips[i], bool(predicted[pos]))
+    c, threshold, _ = tune(kept, labels, groups, scored, grid=grid, persist=persist, folds=folds)
     pooled = out_of_fold(kept, labels, groups, c, folds)
-    threshold, _ = choose_threshold(pooled, labels, persist)
-    pooled_accuracy = float(
-        np.mean(
-            [
-                persisted(s, threshold, persist) == bool(y)
-                for s, y, i in zip(pooled, labels, keep, strict=True)
-                if not clips[i].hard_negative
-            ]
-        )
-    )
-    x_all = np.concatenate(kept)
-    y_all = np.concatenate([[labels[p]] * len(w) for p, w in enumerate(kept)])
-    return scores, fit_linear(x_all, y_all, c), threshold, pooled_accuracy
+    right = [
+        persisted(s, threshold, persist) == bool(y)
+        for s, y, keep_it in zip(pooled, labels, scored, strict=True)
+        if keep_it
+    ]
+    return scores, fit_linear(kept, labels, c), threshold, float(np.mean(right))
 
 
 # ---------------------------------------------------------------- fall / replay

@@ -86,9 +86,9 @@ def test_eval_behaviours_cli_prints_a_row_per_behaviour(tmp_path: Path) -> None:
 
 
 def _windows(rng: np.random.Generator, positive: bool, n: int = 6) -> np.ndarray:
-    from workers.rules.motion import summary_names
+    from workers.rules.plugins.fight import feature_names
 
-    return rng.normal(1.0 if positive else -1.0, 0.5, (n, len(summary_names())))
+    return rng.normal(1.0 if positive else -1.0, 0.5, (n, len(feature_names())))
 
 
 def test_out_of_fold_scores_never_see_their_own_group_labels() -> None:
@@ -114,6 +114,29 @@ def test_threshold_separates_persisting_scores() -> None:
     scores = [np.array([0.2, 0.9, 0.9]), np.array([0.7, 0.3, 0.7]), np.array([0.45, 0.45])]
     threshold, balanced = choose_threshold(scores, np.array([1, 0, 0]), persist=2)
     assert 0.7 < threshold <= 0.9 and balanced == 1.0  # above every negative streak
+
+
+def test_tuning_picks_the_threshold_on_scored_clips_only_and_clips_weigh_alike() -> None:
+    from workers.rules.evaluation import fit_linear, tune
+    from workers.rules.plugins.fight import LinearModel
+
+    rng = np.random.default_rng(5)
+    labels = np.array([i % 2 for i in range(16)])
+    groups = np.arange(16) // 2
+    windows = [_windows(rng, bool(y), n=2) for y in labels]
+    scored = np.ones(16, dtype=bool)
+    c, threshold, balanced = tune(
+        windows, labels, groups, scored, grid=(0.01, 0.1), persist=1, folds=4
+    )
+    assert c in (0.01, 0.1) and 0.2 <= threshold <= 0.9 and balanced == 1.0
+    # a negative clip with 50 windows counts once: the head still separates the classes
+    long_negative = [*windows, _windows(rng, False, n=50)]
+    head = fit_linear(long_negative, np.append(labels, 0), c=0.1)
+    assert len(head["coef"]) == len(head["mean"]) == len(head["features"])
+    model = LinearModel.model_validate(head)
+    assert (
+        model.score(_windows(rng, True, n=1)[0]) > 0.5 > model.score(_windows(rng, False, n=1)[0])
+    )
 
 
 def test_footage_behaviours_lists_every_clip_once_with_what_it_shows() -> None:

@@ -1,4 +1,10 @@
-"""Fight rule on synthetic frames with a hand-made score model (the rule, not the weights)."""
+"""Fight rule on synthetic frames: clip sampling, persistence, gating, flushing and boxes.
+
+The I3D network is replaced by `motion_embed`, a stand-in whose first feature is the clip's mean
+frame-to-frame change, with a head that scores that one feature; so these tests pin down the
+rule, not the weights (the network: tests/workers/models/test_i3d.py; the trained head on real
+fight clips: test_real_clips.py).
+"""
 
 from __future__ import annotations
 
@@ -11,32 +17,47 @@ import numpy as np
 import pytest
 
 from tests.workers.synthetic import textured_background, track
+from workers.detectors.action import FEATURES, clip_input, clip_width
 from workers.rules.base import FrameContext, Hit
 from workers.rules.geometry import Box
-from workers.rules.motion import summary_names
-from workers.rules.plugins.fight import FightConfig, FightRule, LinearModel, load_model
+from workers.rules.plugins.fight import (
+    ClipSampler,
+    FightConfig,
+    FightRule,
+    LinearModel,
+    feature_names,
+    load_model,
+)
 from workers.tracking.base import Track
 
-FPS = 5  # frames 0.2 s apart = FlowConfig.flow_step_s: every frame after the first gives flow
-SCENE = textured_background(5)
+FPS = 5
+SCENE = textured_background(5)  # 320 x 240
 PATCH = textured_background(9)[40:100, 40:80].copy()  # a 40 x 60 px textured "person"
 CENTRES = ((110, 120), (210, 120))  # two fighters side by side
 PERSON_A: Box = (80.0, 70.0, 140.0, 170.0)
 PERSON_B: Box = (180.0, 70.0, 240.0, 170.0)
-Frame = tuple[float, float | None, list[Hit]]  # (t, score computed on this frame, hits)
+Frame = tuple[float, float | None, list[Hit]]  # (t, score of a clip scored on this frame, hits)
 
 
-def entropy_model() -> LinearModel:
-    """score = sigmoid(20 * (mean orientation entropy of the window - 0.3)).
+def motion_embed(clip: np.ndarray) -> np.ndarray:
+    """Stand-in for I3D: feature 0 is the mean absolute change between the clip's frames."""
+    change = float(np.abs(np.diff(clip[0], axis=1)).mean())
+    features = np.zeros(FEATURES, dtype=np.float32)
+    features[0] = change * change  # the head takes square roots: feature 0 enters as `change`
+    return features
 
-    Static scene: entropy 0, score ~0.0025. Motion in every direction at once: entropy near 1,
-    score near 1. Monotone in one disorder feature, so the tests know what the score means.
-    """
-    names = summary_names()
-    coef = [20.0 if n == "orientation_entropy_mean" else 0.0 for n in names]
+
+def motion_model() -> LinearModel:
+    """score = sigmoid(2000 * (change - 0.003)): a still scene ~0.0025, jumping blobs near 1."""
+    names = feature_names()
+    coef = [2000.0] + [0.0] * (len(names) - 1)
     return LinearModel(
         features=names, mean=[0.0] * len(names), scale=[1.0] * len(names), coef=coef, intercept=-6
     )
+
+
+def rule_with(config: FightConfig) -> FightRule:
+    return FightRule(config, model=motion_model(), embed=motion_embed)
 
 
 def fight_frame(i: int) -> np.ndarray:
@@ -56,84 +77,110 @@ def play(
     tracks: list[Track] | None = None,
     gate_closed: frozenset[int] = frozenset(),
 ) -> list[Frame]:
-    """Feed `seconds` at FPS; per frame (t, the score computed on it or None, hits)."""
-    shared: dict[str, object] = {}  # kept across the camera's frames, as the pipeline does
+    """Feed `seconds` at FPS, then flush; per frame (t, the clip score computed on it, hits)."""
     out = []
     for i in range(round(seconds * FPS) + 1):
         t = round(i / FPS, 3)
-        rule.last_score = math.nan  # set again only when this frame's window is scored
-        ctx = FrameContext(
-            "cam", t, image(i), tracks or [], detected=i not in gate_closed, shared=shared
-        )
+        rule.last_score = math.nan  # set again only when a clip is scored on this frame
+        ctx = FrameContext("cam", t, image(i), tracks or [], detected=i not in gate_closed)
         hits = rule.process(ctx)
         out.append((t, None if math.isnan(rule.last_score) else rule.last_score, hits))
+    rule.last_score = math.nan
+    hits = rule.flush()
+    out.append((math.inf, None if math.isnan(rule.last_score) else rule.last_score, hits))
     return out
+
+
+def scored_at(run: list[Frame]) -> list[float]:
+    return [t for t, s, _ in run if s is not None]
 
 
 def first_hit(run: list[Frame]) -> float | None:
     return next((t for t, _, hits in run if hits), None)
 
 
-def test_a_static_scene_scores_low_and_never_hits() -> None:
-    rule = FightRule(FightConfig(persist=1), model=entropy_model())
-    run = play(rule, 6.0, image=lambda _: SCENE.copy())
-    scores = [s for _, s, _ in run if s is not None]
-    assert scores, "the window fills up: a static scene is scored, not skipped"
-    assert max(scores) < 0.01
+def test_a_clip_is_scored_every_step_once_the_frames_span_the_window() -> None:
+    run = play(rule_with(FightConfig()), 6.0, image=lambda _: SCENE.copy())
+    # 10 frames at 5 fps span 2 s at t=1.8; then every 2 s; the flush adds nothing new
+    assert scored_at(run) == pytest.approx([1.8, 3.8, 5.8])
+    assert max(s for _, s, _ in run if s is not None) < 0.01  # a still scene scores low
     assert first_hit(run) is None
 
 
-def test_violent_erratic_motion_hits_after_persist_windows_above_threshold_never_before() -> None:
-    persist = 3
-    rule = FightRule(FightConfig(persist=persist), model=entropy_model())
-    run = play(rule, 4.0)
-    scored = [(t, s) for t, s, _ in run if s is not None]
-    # flow from t=0.2 on; min_window_frames=4 flow frames -> first score at t=0.8
-    assert scored[0][0] == pytest.approx(0.8)
-    assert all(s >= 0.6 for _, s in scored), scored
-    # windows 0.8, 1.0, 1.2 above threshold: the third one (persist=3) is the first hit
-    assert first_hit(run) == pytest.approx(0.8 + 0.2 * (persist - 1))
-    assert all(hits for t, _, hits in run if t >= 1.2)  # and it keeps hitting while it goes on
-    hit = run[-1][2][0]
+def test_the_sampler_gives_the_network_its_clip_shape_and_range() -> None:
+    sampler = ClipSampler(FightConfig(clip_height=160))
+    clips = [sampler.add(i / FPS, fight_frame(i)) for i in range(10)]
+    assert all(c is None for c in clips[:9])
+    clip = clips[9]
+    assert clip is not None
+    assert clip.shape == (1, 3, 10, 160, clip_width(320, 240, 160)) == (1, 3, 10, 160, 216)
+    assert clip.dtype == np.float32 and -1.0 <= clip.min() < clip.max() <= 1.0
+
+
+def test_violent_motion_hits_after_persist_clips_above_threshold_never_before() -> None:
+    rule = rule_with(FightConfig(persist=2, step_s=1.0))
+    run = play(rule, 5.0)
+    assert scored_at(run) == pytest.approx([1.8, 2.8, 3.8, 4.8])
+    assert all(s >= 0.9 for _, s, _ in run if s is not None)
+    assert first_hit(run) == pytest.approx(2.8)  # the second clip above threshold
+    hit = [h for _, _, hits in run for h in hits][-1]
     assert (hit.type, hit.key, hit.track_ids) == ("fight", "fight", ())
-    assert hit.score >= 0.6
-    # no person tracks: the box is where the disorderly motion is now, in full-frame pixels
-    # (the fighters jump within x 78..242, y 78..162; flow cells are 16 px there)
-    for _, _, hits in run:
-        for h in hits:
-            assert h.box is not None
-            x1, y1, x2, y2 = h.box
-            assert 48 <= x1 < x2 <= 272 and 48 <= y1 < y2 <= 192 and x2 - x1 >= 64, h.box
+    # no person tracks: the box is where the last two frames differ, in full-frame pixels
+    # (the fighters jump within x 78..242, y 78..162)
+    x1, y1, x2, y2 = hit.box
+    assert 70 <= x1 < x2 <= 250 and 70 <= y1 < y2 <= 170 and x2 - x1 >= 60, hit.box
 
 
-def test_a_closed_motion_gate_resets_the_streak() -> None:
-    rule = FightRule(FightConfig(persist=3), model=entropy_model())
-    # scores at 0.8 and 1.0 (streak 2), gate closed at 1.2 (frame 6): the streak starts again
-    run = play(rule, 4.0, gate_closed=frozenset({6}))
-    assert run[6][2] == [] and run[6][1] is None  # no flow, no score, no hit while closed
-    assert first_hit(run) == pytest.approx(1.8)  # 1.4, 1.6, 1.8 = three fresh windows
-    uninterrupted = first_hit(play(FightRule(FightConfig(persist=3), model=entropy_model()), 4.0))
-    assert uninterrupted == pytest.approx(1.2)
+def test_a_closed_motion_gate_empties_the_clip_and_resets_the_streak() -> None:
+    rule = rule_with(FightConfig(persist=2, step_s=1.0))
+    run = play(rule, 6.0, gate_closed=frozenset({12}))  # closed at t=2.4, after one clip
+    assert run[12][1] is None and run[12][2] == []
+    # first clip at 1.8 (streak 1); the gap empties the frames: the next clip needs 10 fresh
+    # frames (2.6 .. 4.4), and the streak starts again, so the first hit is at 5.4
+    assert scored_at(run) == pytest.approx([1.8, 4.4, 5.4])
+    assert first_hit(run) == pytest.approx(5.4)
+
+
+def test_a_clip_shorter_than_the_window_is_scored_once_at_the_end() -> None:
+    # 7 frames: never a full window (repeated to 10 frames, so less change: a lower threshold)
+    run = play(rule_with(FightConfig(threshold=0.3)), 1.2)
+    assert scored_at(run) == [math.inf]  # only the flush scores it ...
+    assert run[-1][2] and run[-1][2][0].type == "fight"  # ... and it is a fight
+    too_short = play(rule_with(FightConfig(min_clip_frames=8)), 1.2)
+    assert scored_at(too_short) == []
+    after_a_clip = play(rule_with(FightConfig()), 2.4)  # scored at 1.8; frames 2.0..2.4 left
+    assert scored_at(after_a_clip) == pytest.approx([1.8])  # the flush scores nothing twice
 
 
 def test_min_people_needs_that_many_person_tracks_and_boxes_them() -> None:
-    config = FightConfig(persist=2, min_people=2)
+    config = FightConfig(min_people=2, step_s=1.0)
     a = track(1, [(0.0, PERSON_A)])
     b = track(2, [(0.0, PERSON_B)])
     car = track(3, [(0.0, (0.0, 150.0, 60.0, 200.0))], label="car")
     for too_few in ([], [a], [a, car]):
-        run = play(FightRule(config, model=entropy_model()), 3.0, tracks=too_few)
-        assert max(s or 0 for _, s, _ in run) >= 0.6  # the motion scores as a fight ...
+        run = play(rule_with(config), 3.0, tracks=too_few)
+        assert max(s or 0 for _, s, _ in run) >= 0.9  # the motion scores as a fight ...
         assert first_hit(run) is None, too_few  # ... but fewer than two people: no hit
-    run = play(FightRule(config, model=entropy_model()), 3.0, tracks=[a, car, b])
-    assert first_hit(run) == pytest.approx(1.0)
-    hit = run[-1][2][0]
+    run = play(rule_with(config), 3.0, tracks=[a, car, b])
+    assert first_hit(run) == pytest.approx(1.8)
+    hit = run[9][2][0]
     assert hit.track_ids == (1, 2)
     assert hit.box == (80.0, 70.0, 240.0, 170.0)  # union of the two person boxes, not the car
 
 
-def test_load_model_rejects_a_model_trained_on_other_features(tmp_path: Path) -> None:
-    good = entropy_model()
+def test_clip_input_repeats_frames_of_a_short_clip_and_refuses_mixed_sizes() -> None:
+    frames = [np.full((8, 16, 3), v, np.uint8) for v in (0, 255)]
+    clip = clip_input(frames, 4)
+    assert clip.shape == (1, 3, 4, 8, 16)
+    assert clip[0, 0, :, 0, 0].tolist() == [-1.0, -1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="same size"):
+        clip_input([frames[0], np.zeros((8, 8, 3), np.uint8)], 4)
+    with pytest.raises(ValueError, match="at least one"):
+        clip_input([], 4)
+
+
+def test_load_model_rejects_a_head_trained_on_other_features(tmp_path: Path) -> None:
+    good = motion_model()
     path = tmp_path / "fight_model.json"
     path.write_text(good.model_dump_json())
     assert load_model(path) == good

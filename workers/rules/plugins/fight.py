@@ -1,33 +1,49 @@
-"""Fight: violent, erratic motion — local disorder of optical flow, ViF-like speed changes.
+"""Fight: what the last ~2 s of video show, judged by a linear head on Kinetics I3D features.
 
-Every `flow_step_s` the flow features of workers.rules.motion are computed; the last `window_s`
-are summarised and scored by a logistic model whose weights are data (`fight_model.json`,
-written by `python -m workers eval-behaviours --write`). A hit needs the score above `threshold`
-for `persist` consecutive evaluations. Optionally at least `min_people` person tracks must be
-present (the person detector misses many people in real fight footage, so it is off by default).
+While the motion gate sees movement, frames are kept at `clip_height` rows (`ClipSampler`).
+Every `step_s`, once they span `window_s`, the last `window_s` is sampled to `clip_frames`
+images and run through the Kinetics-400 I3D network (`workers.detectors.action`); a logistic
+head whose weights are data (`fight_model.json`, written by `eval-behaviours --write`) scores its
+1024 features. A hit needs the score above `threshold` for `persist` consecutive clips. At the
+end of a stream or window, frames never scored (a clip shorter than `window_s`) are scored once
+if there are at least `min_clip_frames`. Optionally `min_people` person tracks must be present
+(the person detector misses many people in real fight footage, so that is off by default).
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
+from workers.detectors.action import FEATURES, clip_input, rgb_frame
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
-from workers.rules.geometry import union_box
-from workers.rules.motion import FlowConfig, FlowFeatures, FlowFrame, summary_names, window_summary
+from workers.rules.geometry import Box, union_box
 from workers.rules.registry import register
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "fight_model.json"
+CLIP_FEATURES = "i3d_kinetics"
+
+
+def feature_names() -> list[str]:
+    """Names of the head's inputs: the square roots of the I3D clip features."""
+    return [f"{CLIP_FEATURES}_sqrt_{i}" for i in range(FEATURES)]
+
+
+def head_input(features: np.ndarray) -> np.ndarray:
+    """What the head sees: square roots of the (non-negative, ReLU-averaged) I3D features."""
+    return np.sqrt(np.maximum(np.asarray(features, dtype=np.float64), 0.0))
 
 
 class LinearModel(BaseModel):
-    """Standardised logistic model over `window_summary` features."""
+    """Standardised logistic model over named features."""
 
     features: list[str]
     mean: list[float]
@@ -44,71 +60,136 @@ class LinearModel(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_FILE) -> LinearModel:
-    """The fight model; fails loudly when its features do not match this code."""
+    """The fight head; fails loudly when its features do not match this code."""
     model = LinearModel.model_validate(json.loads(path.read_text()))
-    if model.features != summary_names():
+    if model.features != feature_names():
         raise ValueError(f"{path} was trained on other features; rerun eval-behaviours --write")
     return model
 
 
 class FightConfig(RuleConfig):
-    """Window, persistence and threshold of the fight score."""
+    """Clip sampling, threshold and persistence of the fight score."""
 
     severity: Literal["info", "low", "medium", "high", "critical"] = "high"
-    flow: FlowConfig = Field(default_factory=FlowConfig)
-    window_s: float = Field(default=2.0, gt=0.2, le=30, description="seconds summarised")
-    min_window_frames: int = Field(default=4, ge=1, le=300, description="flow frames needed")
+    window_s: float = Field(default=2.0, gt=0.2, le=10, description="seconds in one clip")
+    step_s: float = Field(default=2.0, gt=0.1, le=30, description="seconds between clips scored")
+    clip_frames: int = Field(default=10, ge=4, le=64, description="frames fed to the network")
+    clip_height: int = Field(default=320, ge=112, le=720, description="rows of those frames")
+    min_clip_frames: int = Field(
+        default=5, ge=2, le=64, description="frames needed to score a short clip at stream end"
+    )
     threshold: float = Field(default=0.6, ge=0, le=1, description="fight score threshold")
-    persist: int = Field(default=2, ge=1, le=100, description="consecutive windows above it")
+    persist: int = Field(default=1, ge=1, le=100, description="consecutive clips above it")
     min_people: int = Field(default=0, ge=0, le=100, description="person tracks required")
     merge_gap_s: float = Field(default=10.0, ge=0, le=3600)
 
 
+class ClipSampler:
+    """Keeps the moving frames of the last `window_s` and says when a clip is due."""
+
+    def __init__(self, config: FightConfig) -> None:
+        self.config = config
+        self.frames: deque[tuple[float, np.ndarray]] = deque()
+        self.last_clip_s = float("-inf")
+
+    def reset(self) -> None:
+        """The scene stopped moving: a clip never spans a gap."""
+        self.frames.clear()
+
+    def add(self, t_s: float, image_bgr: np.ndarray) -> np.ndarray | None:
+        """Keep this frame; the clip tensor when one is due now, else None."""
+        cfg = self.config
+        self.frames.append((t_s, rgb_frame(image_bgr, cfg.clip_height)))
+        while t_s - self.frames[0][0] >= cfg.window_s - 1e-6:
+            self.frames.popleft()
+        if t_s - self.last_clip_s < cfg.step_s - 1e-6 or not self._spans_window():
+            return None
+        return self._clip()
+
+    def flush(self) -> np.ndarray | None:
+        """At stream end: a clip of frames never scored, if there are enough of them."""
+        if len(self.frames) < self.config.min_clip_frames:
+            return None
+        if self.frames[0][0] <= self.last_clip_s:
+            return None
+        return self._clip()
+
+    def _spans_window(self) -> bool:
+        n = len(self.frames)
+        if n < 2:
+            return False
+        span = self.frames[-1][0] - self.frames[0][0]
+        return span * n / (n - 1) >= 0.95 * self.config.window_s
+
+    def _clip(self) -> np.ndarray:
+        self.last_clip_s = self.frames[-1][0]
+        return clip_input([f for _, f in self.frames], self.config.clip_frames)
+
+    def moving_box(self, full_size: tuple[int, int]) -> Box | None:
+        """Where the last two frames differ, in full-frame pixels (None when nothing moved)."""
+        if len(self.frames) < 2:
+            return None
+        a, b = (cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for _, f in list(self.frames)[-2:])
+        moving = cv2.morphologyEx(
+            (cv2.absdiff(a, b) > 25).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)
+        )
+        if not moving.any():
+            return None
+        x, y, w, h = cv2.boundingRect(moving)
+        sx, sy = full_size[0] / a.shape[1], full_size[1] / a.shape[0]
+        return (x * sx, y * sy, (x + w) * sx, (y + h) * sy)
+
+
 @register
 class FightRule(Rule):
-    """Scores the recent flow window; hits when the score persists."""
+    """Scores clips of the moving scene; hits when the score persists."""
 
     key: ClassVar[str] = "fight"
     event_type: ClassVar[str] = "fight"
     config_model = FightConfig
     config: FightConfig
 
-    def __init__(self, config: RuleConfig, model: LinearModel | None = None) -> None:
+    def __init__(
+        self,
+        config: RuleConfig,
+        model: LinearModel | None = None,
+        embed: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         super().__init__(config)
         self.model = model or load_model()
-        self.flow = FlowFeatures(self.config.flow)
-        self._frames: deque[FlowFrame] = deque()
+        if embed is None:
+            from workers.detectors.action import shared_embedder
+
+            embed = shared_embedder().features
+        self.embed = embed
+        self.sampler = ClipSampler(self.config)
         self._streak = 0
+        self._last: FrameContext | None = None
         self.last_score = 0.0
 
-    def score_window(self, t_s: float) -> float | None:
-        """Score of the flow frames in the last `window_s` (None when too few)."""
-        while self._frames and t_s - self._frames[0].t_s > self.config.window_s:
-            self._frames.popleft()
-        if len(self._frames) < self.config.min_window_frames:
-            return None
-        return self.model.score(window_summary(self._frames))
-
     def process(self, ctx: FrameContext) -> list[Hit]:
-        cfg = self.config
-        if not ctx.detected:  # the motion gate saw nothing move: no fight, no flow to compute
+        if not ctx.detected:  # the motion gate saw nothing move: no fight, nothing to keep
             self._streak = 0
+            self.sampler.reset()
             return []
-        width = self.config.flow.width
-        frame = self.flow.update(
-            ctx.small(width), ctx.t_s, full_width=ctx.size[0], shared=ctx.shared
-        )
-        if frame is None:
+        self._last = ctx
+        return self._score(ctx, self.sampler.add(ctx.t_s, ctx.image))
+
+    def flush(self) -> list[Hit]:
+        if self._last is None:
             return []
-        self._frames.append(frame)
-        score = self.score_window(ctx.t_s)
-        if score is None:
+        return self._score(self._last, self.sampler.flush())
+
+    def _score(self, ctx: FrameContext, clip: np.ndarray | None) -> list[Hit]:
+        if clip is None:
             return []
+        cfg = self.config
+        score = self.model.score(head_input(self.embed(clip)))
         self.last_score = score
         people = ctx.people()
         self._streak = self._streak + 1 if score >= cfg.threshold else 0
         if self._streak < cfg.persist or len(people) < cfg.min_people:
             return []
         box = union_box(t.box for t in people) if people else None
-        box = box or self._frames[-1].box  # where the disorderly motion is now
+        box = box or self.sampler.moving_box(ctx.size)
         return [Hit("fight", ctx.t_s, score, tuple(t.track_id for t in people), box, key="fight")]
