@@ -2,13 +2,14 @@
 
 The network (`workers.models.i3d`) takes ``frames`` RGB images of ``height`` pixels (width keeps
 the camera's aspect ratio) scaled to -1..1 and returns the mean of its last feature map. Rules
-put their own small linear heads on these features (see the fight rule). One compiled model per
-input shape is kept, so each camera's resolution is compiled once per process.
+put their own small linear heads on these features (see the fight rule). The network is compiled
+for each clip shape (one per camera aspect ratio); the last `MAX_SHAPES` are kept.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from workers.detectors.runtime import PRECISIONS, compile_model, core
 
 MODEL_NAME = "i3d_kinetics"
 FEATURES = 1024
+MAX_SHAPES = 2  # compiled clip shapes kept per process (cameras of other aspect ratios)
 
 
 def clip_width(width: int, height: int, clip_height: int) -> int:
@@ -71,11 +73,17 @@ class ClipEmbedder:
         self.xml = ensure_model(MODEL_NAME, "int8" if variant == "int8" else "fp32").xml
         self.device = device
         self.num_threads = num_threads
-        self._compiled: dict[tuple[int, ...], Any] = {}
+        self._compiled: OrderedDict[tuple[int, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def _model_for(self, shape: tuple[int, ...]) -> Any:
-        if shape not in self._compiled:
+        """The compiled model for `shape`; the least recently used beyond `MAX_SHAPES` is
+        dropped (each costs ~100 MB of buffers; recompiling takes about a second)."""
+        if shape in self._compiled:
+            self._compiled.move_to_end(shape)
+        else:
+            while len(self._compiled) >= MAX_SHAPES:
+                self._compiled.popitem(last=False)
             model = core().read_model(str(self.xml))
             model.reshape({"video": list(shape)})
             self._compiled[shape] = compile_model(

@@ -156,3 +156,17 @@ def test_the_int8_network_keeps_the_features_of_a_real_clip() -> None:
     cosine = float(fp32 @ int8 / np.linalg.norm(fp32) / np.linalg.norm(int8))
     assert cosine > 0.95, cosine
     assert not np.allclose(fp32, int8)  # it is the quantized network, not the same one twice
+
+
+def test_the_embedder_keeps_only_the_last_compiled_clip_shapes(i3d_model: ov.Model) -> None:
+    from workers.detectors.action import MAX_SHAPES, ClipEmbedder
+
+    embedder = ClipEmbedder(precision="FP32")
+    shapes = [(1, 3, 4, 64, 64 + 8 * i) for i in range(MAX_SHAPES + 1)]
+    first = embedder.features(np.zeros(shapes[0], np.float32))
+    for shape in shapes[1:]:
+        embedder.features(np.zeros(shape, np.float32))
+    assert list(embedder._compiled) == shapes[1:]  # the oldest shape was dropped ...
+    again = embedder.features(np.zeros(shapes[0], np.float32))  # ... and compiles again on use
+    np.testing.assert_allclose(again, first, rtol=1e-5)
+    assert list(embedder._compiled) == [*shapes[2:], shapes[0]]
