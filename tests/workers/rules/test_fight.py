@@ -117,6 +117,16 @@ def test_the_sampler_gives_the_network_its_clip_shape_and_range() -> None:
     assert clip.dtype == np.float32 and -1.0 <= clip.min() < clip.max() <= 1.0
 
 
+def test_a_resolution_change_starts_a_new_clip_instead_of_failing() -> None:
+    sampler = ClipSampler(FightConfig())
+    for i in range(6):
+        assert sampler.add(i / FPS, fight_frame(i)) is None
+    wide = np.zeros((240, 427, 3), np.uint8)  # the stream came back in another aspect ratio
+    clips = [sampler.add(1.2 + i / FPS, wide) for i in range(10)]
+    assert all(c is None for c in clips[:9]) and clips[9] is not None  # 10 new frames
+    assert clips[9].shape == (1, 3, 10, 320, clip_width(427, 240, 320))
+
+
 def test_violent_motion_hits_after_persist_clips_above_threshold_never_before() -> None:
     rule = rule_with(FightConfig(persist=2, step_s=1.0))
     run = play(rule, 5.0)

@@ -99,7 +99,10 @@ class ClipSampler:
     def add(self, t_s: float, image_bgr: np.ndarray) -> np.ndarray | None:
         """Keep this frame; the clip tensor when one is due now, else None."""
         cfg = self.config
-        self.frames.append((t_s, rgb_frame(image_bgr, cfg.clip_height)))
+        frame = rgb_frame(image_bgr, cfg.clip_height)
+        if self.frames and self.frames[-1][1].shape != frame.shape:
+            self.frames.clear()  # the camera changed resolution: start a new clip
+        self.frames.append((t_s, frame))
         while t_s - self.frames[0][0] >= cfg.window_s - 1e-6:
             self.frames.popleft()
         if t_s - self.last_clip_s < cfg.step_s - 1e-6 or not self._spans_window():
