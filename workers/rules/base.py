@@ -55,8 +55,8 @@ class RuleConfig(BaseModel):
 class FrameContext:
     """Everything a rule may look at for one analysed frame.
 
-    Pass the same `shared` dict with every frame of a camera (the pipeline does): the flow-based
-    rules (fight, fall) keep the previous frame there and see no motion without it.
+    Pass the same `shared` dict with every frame of a camera (the pipeline does): the fall rule's
+    optical flow keeps the previous frame there and sees no motion without it.
     """
 
     camera: str

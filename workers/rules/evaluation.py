@@ -281,8 +281,9 @@ def persisted(scores: np.ndarray, threshold: float, persist: int) -> bool:
 def fit_linear(windows: list[np.ndarray], labels: np.ndarray, c: float) -> dict[str, Any]:
     """Standardised logistic regression, balanced by clips → the LinearModel JSON.
 
-    Each clip weighs the same however many windows it has (long clips of other behaviours
-    would otherwise outvote the 2-second fight clips), and both classes weigh the same in total.
+    Within a class every clip weighs the same however many windows it has (long clips of other
+    behaviours would otherwise outvote the 2-second fight clips); both classes weigh the same in
+    total.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -359,14 +360,14 @@ def tune(
 
     Only clips marked in `scored` (not the hard negatives) choose the threshold.
     """
-    best = (-1.0, grid[0], 0.5)
+    best = (-1.0, -grid[0], 0.5)
     for c in grid:
         oof = out_of_fold(windows, labels, groups, c, folds)
         threshold, balanced = choose_threshold(
             [s for s, keep in zip(oof, scored, strict=True) if keep], labels[scored], persist
         )
-        best = max(best, (balanced, c, threshold))
-    return best[1], best[2], best[0]
+        best = max(best, (balanced, -c, threshold))  # ties: the stronger regularisation
+    return -best[1], best[2], best[0]
 
 
 def evaluate_fight(

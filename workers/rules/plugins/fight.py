@@ -5,14 +5,15 @@ Every `step_s`, once they span `window_s`, the last `window_s` is sampled to `cl
 images and run through the Kinetics-400 I3D network (`workers.detectors.action`); a logistic
 head whose weights are data (`fight_model.json`, written by `eval-behaviours --write`) scores its
 1024 features. A hit needs the score above `threshold` for `persist` consecutive clips. At the
-end of a stream or window, frames never scored (a clip shorter than `window_s`) are scored once
-if there are at least `min_clip_frames`. Optionally `min_people` person tracks must be present
+end of a stream or window, the last `window_s` is scored once more if at least `min_clip_frames`
+of its frames were never scored (a clip shorter than `window_s`, or the tail after the last one). Optionally `min_people` person tracks must be present
 (the person detector misses many people in real fight footage, so that is off by default).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
@@ -23,18 +24,19 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
-from workers.detectors.action import FEATURES, clip_input, rgb_frame
+from workers.detectors.action import FEATURES, MODEL_NAME, clip_input, rgb_frame
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
 from workers.rules.geometry import Box, union_box
 from workers.rules.registry import register
+from workers.tracking.base import Track
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "fight_model.json"
-CLIP_FEATURES = "i3d_kinetics"
+log = logging.getLogger(__name__)
 
 
 def feature_names() -> list[str]:
     """Names of the head's inputs: the square roots of the I3D clip features."""
-    return [f"{CLIP_FEATURES}_sqrt_{i}" for i in range(FEATURES)]
+    return [f"{MODEL_NAME}_sqrt_{i}" for i in range(FEATURES)]
 
 
 def head_input(features: np.ndarray) -> np.ndarray:
@@ -76,12 +78,25 @@ class FightConfig(RuleConfig):
     clip_frames: int = Field(default=10, ge=4, le=64, description="frames fed to the network")
     clip_height: int = Field(default=320, ge=112, le=720, description="rows of those frames")
     min_clip_frames: int = Field(
-        default=5, ge=2, le=64, description="frames needed to score a short clip at stream end"
+        default=5, ge=2, le=64, description="fewest frames a clip may have (short or sparse)"
     )
     threshold: float = Field(default=0.6, ge=0, le=1, description="fight score threshold")
     persist: int = Field(default=1, ge=1, le=100, description="consecutive clips above it")
     min_people: int = Field(default=0, ge=0, le=100, description="person tracks required")
     merge_gap_s: float = Field(default=10.0, ge=0, le=3600)
+
+
+def _shared_embed() -> Callable[[np.ndarray], np.ndarray] | None:
+    """The process's I3D network, or None (logged) when it cannot be loaded: then only the
+    fight rule is off, the camera's other rules keep working."""
+    from workers.detectors.action import shared_embedder
+    from workers.models import ModelFetchError
+
+    try:
+        return shared_embedder().features
+    except ModelFetchError as err:
+        log.error("fight rule disabled: the I3D clip model is not available (%s)", err)
+        return None
 
 
 class ClipSampler:
@@ -110,16 +125,16 @@ class ClipSampler:
         return self._clip()
 
     def flush(self) -> np.ndarray | None:
-        """At stream end: a clip of frames never scored, if there are enough of them."""
-        if len(self.frames) < self.config.min_clip_frames:
-            return None
-        if self.frames[0][0] <= self.last_clip_s:
+        """At stream end: the last `window_s` as a clip, when at least `min_clip_frames` of its
+        frames were never scored."""
+        unscored = sum(t > self.last_clip_s for t, _ in self.frames)
+        if unscored < self.config.min_clip_frames:
             return None
         return self._clip()
 
     def _spans_window(self) -> bool:
         n = len(self.frames)
-        if n < 2:
+        if n < self.config.min_clip_frames:  # a low-fps camera: too few frames for a clip
             return False
         span = self.frames[-1][0] - self.frames[0][0]
         return span * n / (n - 1) >= 0.95 * self.config.window_s
@@ -160,14 +175,10 @@ class FightRule(Rule):
     ) -> None:
         super().__init__(config)
         self.model = model or load_model()
-        if embed is None:
-            from workers.detectors.action import shared_embedder
-
-            embed = shared_embedder().features
-        self.embed = embed
+        self.embed = embed or _shared_embed()
         self.sampler = ClipSampler(self.config)
         self._streak = 0
-        self._last: FrameContext | None = None
+        self._last: tuple[float, tuple[int, int], list[Track]] | None = None  # t, size, people
         self.last_score = 0.0
 
     def process(self, ctx: FrameContext) -> list[Hit]:
@@ -175,24 +186,25 @@ class FightRule(Rule):
             self._streak = 0
             self.sampler.reset()
             return []
-        self._last = ctx
-        return self._score(ctx, self.sampler.add(ctx.t_s, ctx.image))
+        self._last = (ctx.t_s, ctx.size, ctx.people())
+        return self._score(self.sampler.add(ctx.t_s, ctx.image), *self._last)
 
     def flush(self) -> list[Hit]:
         if self._last is None:
             return []
-        return self._score(self._last, self.sampler.flush())
+        return self._score(self.sampler.flush(), *self._last)
 
-    def _score(self, ctx: FrameContext, clip: np.ndarray | None) -> list[Hit]:
-        if clip is None:
+    def _score(
+        self, clip: np.ndarray | None, t_s: float, size: tuple[int, int], people: list[Track]
+    ) -> list[Hit]:
+        if clip is None or self.embed is None:
             return []
         cfg = self.config
         score = self.model.score(head_input(self.embed(clip)))
         self.last_score = score
-        people = ctx.people()
         self._streak = self._streak + 1 if score >= cfg.threshold else 0
         if self._streak < cfg.persist or len(people) < cfg.min_people:
             return []
         box = union_box(t.box for t in people) if people else None
-        box = box or self.sampler.moving_box(ctx.size)
-        return [Hit("fight", ctx.t_s, score, tuple(t.track_id for t in people), box, key="fight")]
+        box = box or self.sampler.moving_box(size)
+        return [Hit("fight", t_s, score, tuple(t.track_id for t in people), box, key="fight")]
