@@ -140,3 +140,31 @@ def test_tuning_chooses_the_threshold_on_scored_clips_only() -> None:
     assert spoiled < 1.0 and clean > spoiled
     head = LinearModel.model_validate(fit_linear(windows, labels, c=0.1))
     assert head.score(_windows(rng, True, n=1)[0]) > 0.5 > head.score(_windows(rng, False, n=1)[0])
+
+
+def test_footage_behaviours_lists_every_clip_once_with_what_it_shows() -> None:
+    from workers.rules.evaluation import footage_behaviours
+
+    root = shared_path("footage")
+    shows = footage_behaviours(root)
+    assert shows[root / "fight/fi013.mp4"] == {"fight"}
+    assert shows[root / "nonfight/nofi094.mp4"] == frozenset()  # also a nofire clip: shows none
+    assert shows[root / "more_fight/scvd/fight/v036_converted.avi"] == {"fight"}
+    assert any(b == {"fall"} for b in shows.values()) and any(b == {"fire"} for b in shows.values())
+    assert len(shows) == len({p.resolve() for p in shows})
+
+
+def test_false_alarms_count_only_clips_without_the_behaviour() -> None:
+    from workers.rules.evaluation import false_alarm_rows
+
+    fight, quiet, fall = Path("fight.mp4"), Path("quiet.mp4"), Path("fall.mp4")
+    shows = {fight: frozenset({"fight"}), quiet: frozenset(), fall: frozenset({"fall"})}
+    fired = {fight: {"fight", "fall"}, quiet: {"fight"}, fall: {"fall"}}
+    rows = {r["type"]: r for r in false_alarm_rows(shows, fired, always=("fire",))}
+    assert (rows["fight"]["clips_without"], rows["fight"]["false_alarms"]) == (2, 1)
+    assert (rows["fight"]["clips_with"], rows["fight"]["found"]) == (1, 1)
+    assert rows["fight"]["clips"] == ["quiet.mp4"]
+    assert (rows["fall"]["clips_without"], rows["fall"]["false_alarms"]) == (2, 1)
+    assert rows["fall"]["rate"] == 0.5
+    assert (rows["fire"]["clips_without"], rows["fire"]["false_alarms"]) == (3, 0)
+    assert (rows["fall"]["clips_with"], rows["fall"]["found"]) == (1, 1)
