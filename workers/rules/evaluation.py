@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -346,6 +346,15 @@ def out_of_fold(
     return oof
 
 
+class Tuned(NamedTuple):
+    """The chosen regularisation and threshold, and the out-of-fold scores they were chosen on."""
+
+    c: float
+    threshold: float
+    balanced: float
+    scores: list[np.ndarray]
+
+
 def tune(
     windows: list[np.ndarray],
     labels: np.ndarray,
@@ -355,19 +364,22 @@ def tune(
     grid: tuple[float, ...],
     persist: int,
     folds: int,
-) -> tuple[float, float, float]:
-    """``(c, threshold, balanced accuracy)`` best on out-of-fold scores of these clips.
+) -> Tuned:
+    """The C of `grid` and the threshold best on out-of-fold scores of these clips.
 
-    Only clips marked in `scored` (not the hard negatives) choose the threshold.
+    Only clips marked in `scored` (not the hard negatives) choose the threshold; ties go to the
+    stronger regularisation.
     """
-    best = (-1.0, -grid[0], 0.5)
+    best: Tuned | None = None
     for c in grid:
         oof = out_of_fold(windows, labels, groups, c, folds)
         threshold, balanced = choose_threshold(
             [s for s, keep in zip(oof, scored, strict=True) if keep], labels[scored], persist
         )
-        best = max(best, (balanced, -c, threshold))  # ties: the stronger regularisation
-    return -best[1], best[2], best[0]
+        if best is None or balanced > best.balanced or (balanced == best.balanced and c < best.c):
+            best = Tuned(c, threshold, balanced, oof)
+    assert best is not None, "tune needs a non-empty grid"
+    return best
 
 
 def evaluate_fight(
@@ -410,7 +422,7 @@ def evaluate_fight(
     predicted = np.zeros(len(keep), dtype=bool)
     splits = min(folds, len(names))
     for train, test in GroupKFold(n_splits=splits).split(kept, labels, groups):
-        c, threshold, _ = tune(
+        c, threshold, _, _ = tune(
             [kept[i] for i in train],
             labels[train],
             groups[train],
@@ -428,14 +440,13 @@ def evaluate_fight(
     scores = Scores()
     for pos, i in enumerate(keep):
         scores.add(clips[i], bool(predicted[pos]))
-    c, threshold, _ = tune(kept, labels, groups, scored, grid=grid, persist=persist, folds=folds)
-    pooled = out_of_fold(kept, labels, groups, c, folds)
+    final = tune(kept, labels, groups, scored, grid=grid, persist=persist, folds=folds)
     right = [
-        persisted(s, threshold, persist) == bool(y)
-        for s, y, keep_it in zip(pooled, labels, scored, strict=True)
+        persisted(s, final.threshold, persist) == bool(y)
+        for s, y, keep_it in zip(final.scores, labels, scored, strict=True)
         if keep_it
     ]
-    return scores, fit_linear(kept, labels, c), threshold, float(np.mean(right))
+    return scores, fit_linear(kept, labels, final.c), final.threshold, float(np.mean(right))
 
 
 # ---------------------------------------------------------------- fall / replay

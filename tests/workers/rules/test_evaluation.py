@@ -124,7 +124,7 @@ def test_tuning_chooses_the_threshold_on_scored_clips_only() -> None:
     labels = np.array([i % 2 for i in range(16)])
     groups = np.arange(16) // 2
     windows = [_windows(rng, bool(y), n=2) for y in labels]
-    c, threshold, balanced = tune(
+    c, threshold, balanced, _ = tune(
         windows, labels, groups, np.ones(16, bool), grid=(0.01, 0.1), persist=1, folds=4
     )
     assert c in (0.01, 0.1) and 0.2 <= threshold <= 0.9 and balanced == 1.0
@@ -134,9 +134,11 @@ def test_tuning_chooses_the_threshold_on_scored_clips_only() -> None:
     all_windows, all_labels = [*windows, *looks_positive], np.append(labels, [0, 0, 0, 0])
     all_groups = np.append(groups, [8, 8, 9, 9])
     scored = np.append(np.ones(16, bool), [True] * 4)
-    *_, spoiled = tune(all_windows, all_labels, all_groups, scored, grid=(0.1,), persist=1, folds=5)
+    spoiled = tune(all_windows, all_labels, all_groups, scored, grid=(0.1,), persist=1, folds=5)[2]
     scored[16:] = False
-    *_, clean = tune(all_windows, all_labels, all_groups, scored, grid=(0.1,), persist=1, folds=5)
+    clean = tune(
+        all_windows, all_labels, all_groups, scored, grid=(0.1,), persist=1, folds=5
+    ).balanced
     assert spoiled < 1.0 and clean > spoiled
     head = LinearModel.model_validate(fit_linear(windows, labels, c=0.1))
     assert head.score(_windows(rng, True, n=1)[0]) > 0.5 > head.score(_windows(rng, False, n=1)[0])
