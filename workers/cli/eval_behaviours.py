@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-hard-negatives",
         action="store_true",
-        help="train the fight model without the other behaviours' clips",
+        help="train the fight model without the other behaviours' clips and camera faults",
     )
     parser.add_argument("--fall-source", choices=["person", "motion", "both"], default="person")
     parser.add_argument("--json", action="store_true", help="print the table as JSON lines")
@@ -51,23 +51,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     from workers.detectors.action import shared_embedder
-    from workers.rules.evaluation import evaluate_fight, fight_clips, fight_hard_negatives
+    from workers.rules.evaluation import (
+        evaluate_fight,
+        fight_clips,
+        fight_fault_negatives,
+        fight_hard_negatives,
+    )
     from workers.rules.plugins.fight import FightConfig
 
     cfg = FightConfig()
     clips = fight_clips(args.footage, more=not args.no_more_fight)
     if not args.no_hard_negatives:
-        clips += fight_hard_negatives(args.footage)
+        clips += fight_hard_negatives(args.footage) + fight_fault_negatives(clips)
     embedder = shared_embedder()
     scores, model, threshold, pooled = evaluate_fight(
         clips, config=cfg, fps=5.0, embed=embedder.features, report=report
     )
     fight_set = scores.subset(lambda c: not c.hard_negative)
-    others = scores.subset(lambda c: c.hard_negative)
+    others = scores.subset(lambda c: c.hard_negative and not c.fault)
+    faults = scores.subset(lambda c: bool(c.fault))
     base, n_base = fight_set.accuracy_where(lambda c: "more_fight" not in c.path.parts)
     more, n_more = fight_set.accuracy_where(lambda c: "more_fight" in c.path.parts)
     trained_on = (
-        f"{others.fp + others.tn} clips of other behaviours as hard negatives"
+        f"{others.fp + others.tn} clips of other behaviours and {faults.fp + faults.tn} "
+        "non-fight clips under synthetic camera faults as hard negatives"
         if others.outcomes
         else "no hard negatives"
     )
@@ -83,7 +90,12 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
     if others.outcomes:
         row["other_clips"] = others.fp + others.tn
         row["other_false_alarms"] = others.fp
-        row["note"] += f"; fires on {others.fp} of {others.fp + others.tn} other-behaviour clips"
+        row["fault_clips"] = faults.fp + faults.tn
+        row["fault_false_alarms"] = faults.fp
+        row["note"] += (
+            f"; fires on {others.fp} of {others.fp + others.tn} other-behaviour clips and on "
+            f"{faults.fp} of {faults.fp + faults.tn} camera-fault clips"
+        )
     row["errors"] = scores.errors
     return row, {"config": {"threshold": threshold}, "model": model, "metrics": row}
 
@@ -293,7 +305,7 @@ def _write(stored: dict[str, Any], path: Path) -> None:
     for kind, entry in stored.items():
         model = entry.pop("model", None)
         if model is not None:
-            MODEL_FILE.write_text(json.dumps(model) + "\n")  # 4 x 1024 numbers: one line
+            MODEL_FILE.write_text(json.dumps(model) + "\n")  # 4 x 832 numbers: one line
         metrics = {k: v for k, v in entry["metrics"].items() if k not in ("errors", "chosen")}
         data["rules"][kind] = {"config": entry["config"], "metrics": metrics}
     data["note"] = "written by `python -m workers eval-behaviours --write`; edit by rerunning it"

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Calibration sizes keep `models fetch` to about a minute per model on 2 cores.
 CALIBRATION_SAMPLES = {"ssdlite": 200, "yolo_fall": 64, "pose_landmark": 64, "i3d_kinetics": 24}
-GRAPH_BUILDERS: dict[str, Callable[[Path], ov.Model]] = {"i3d/v1": i3d.build_model}
+GRAPH_BUILDERS: dict[str, Callable[[Path], ov.Model]] = {"i3d/v2": i3d.build_model}
 
 
 def convert(spec: ModelSpec, source: Path) -> ov.Model:

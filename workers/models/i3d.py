@@ -5,7 +5,9 @@ with an unpickler that resolves nothing but the three numpy globals such arrays 
 follows DeepMind's kinetics-i3d: SAME-padded Conv3D units (BatchNorm without scale, eps 1e-3,
 folded into the convolution) and Inception "Mixed" blocks. Input ``video`` is float32
 ``[1, 3, T, H, W]`` RGB in -1..1 (T, H, W dynamic); outputs are ``features`` (1x1024, the mean of
-Mixed_5c over T, H, W) and ``logits`` (1x400 Kinetics-400 classes, a linear layer on features).
+Mixed_5c over T, H, W), ``logits`` (1x400 Kinetics-400 classes, a linear layer on features) and
+``mixed_4f`` (1x832, the mean of Mixed_4f over T, H, W: mid-level motion features, less tied to
+the Kinetics classes than the last block).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from workers.models.fetch import ModelFetchError
 
 BN_EPSILON = 1e-3
 FEATURES = 1024
+MIXED_4F_FEATURES = 832
 CLASSES = 400
 MIXED_BLOCKS = ("3b", "3c", "4b", "4c", "4d", "4e", "4f", "5b", "5c")
 
@@ -113,7 +116,8 @@ def _mixed(x: Any, params: Params, stats: Params) -> Any:
 
 
 def build_model(checkpoint: Path) -> ov.Model:
-    """The I3D network with a dynamic ``video`` input and ``features`` / ``logits`` outputs."""
+    """The I3D network with a dynamic ``video`` input and ``features``, ``logits`` and
+    ``mixed_4f`` outputs."""
     tree = load_checkpoint(checkpoint)
     params, stats = tree["params"], tree["batch_stats"]
     try:
@@ -142,11 +146,20 @@ def _graph(params: Params, stats: Params) -> ov.Model:
         elif block == "5b":
             y = _max_pool(y, (2, 2, 2), (2, 2, 2))
         y = mixed(y, block)
-    features = ops.reduce_mean(y, ops.constant(np.array([2, 3, 4], np.int64)), keep_dims=False)
+        if block == "4f":
+            mixed_4f = _spacetime_mean(y)
+    features = _spacetime_mean(y)
     head = params["Logits/Conv3d_0c_1x1"]["Conv_0"]
     weights = head["kernel"].reshape(FEATURES, CLASSES).astype(np.float32)
     bias = head["bias"].reshape(1, CLASSES).astype(np.float32)
     logits = ops.add(ops.matmul(features, ops.constant(weights), False, False), ops.constant(bias))
     features.output(0).get_tensor().set_names({"features"})
     logits.output(0).get_tensor().set_names({"logits"})
-    return ov.Model([features.output(0), logits.output(0)], [video], "i3d_kinetics400")
+    mixed_4f.output(0).get_tensor().set_names({"mixed_4f"})
+    outputs = [features.output(0), logits.output(0), mixed_4f.output(0)]
+    return ov.Model(outputs, [video], "i3d_kinetics400")
+
+
+def _spacetime_mean(x: Any) -> Any:
+    """``[1, C, T, H, W]`` → ``[1, C]``."""
+    return ops.reduce_mean(x, ops.constant(np.array([2, 3, 4], np.int64)), keep_dims=False)

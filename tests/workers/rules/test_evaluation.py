@@ -12,7 +12,9 @@ from workers.rules.evaluation import (
     Scores,
     fall_clips,
     fight_clips,
+    fight_fault_negatives,
     fight_hard_negatives,
+    fight_windows,
     grid,
     persisted,
 )
@@ -54,6 +56,55 @@ def test_fight_hard_negatives_are_other_behaviours_clips_kept_apart() -> None:
     assert len({c.path for c in others}) == len(others)
     views = [c for c in others if c.group == "other:upfall_S1_A1_T2"]
     assert {c.path.name for c in views} == {"upfall_S1_A1_T2_Cam1.mp4", "upfall_S1_A1_T2_Cam2.mp4"}
+
+
+def test_fault_negatives_take_turns_over_the_quiet_clips_and_keep_their_groups() -> None:
+    from workers.rules.camera_faults import FAULTS
+
+    clips = [Clip(Path(f"n{i}.mp4"), False, f"g{i // 2}") for i in range(7)]
+    clips += [Clip(Path("f.mp4"), True, "g9"), Clip(Path("o.mp4"), False, "o", hard_negative=True)]
+    faulty = fight_fault_negatives(clips)
+    assert [c.path.name for c in faulty] == [f"n{i}.mp4" for i in range(7)]
+    assert [c.fault for c in faulty] == [*FAULTS, *list(FAULTS)[:2]]
+    assert all(c.hard_negative and not c.positive for c in faulty)
+    assert [c.group for c in faulty] == [c.group for c in clips[:7]]  # held out with their source
+    assert faulty[0].name == f"n0.mp4 ({faulty[0].fault})"
+
+
+def test_fight_windows_see_the_frames_under_the_clip_fault(tmp_path: Path) -> None:
+    from tests.workers.synthetic import textured_background, write_video
+    from workers.detectors.action import FEATURES
+    from workers.rules.plugins.fight import FightConfig
+
+    def moving(i: int, img: np.ndarray) -> None:
+        img[:] = np.roll(textured_background(1), 9 * i, axis=1)
+
+    video = write_video(tmp_path / "v.mp4", frames=75, draw=moving)  # 3 s of a panning view
+    seen: list[float] = []
+
+    def brightness(clip: np.ndarray) -> np.ndarray:
+        seen.append(float(clip.mean()))
+        return np.zeros(FEATURES, np.float32)
+
+    config = FightConfig(min_motion=0)
+    assert len(fight_windows(Clip(video, False, "g"), config, 5.0, brightness)) == 2
+    assert len(fight_windows(Clip(video, False, "g", fault="dark"), config, 5.0, brightness)) == 2
+    assert seen[2] < seen[0] - 0.5  # the dark fault's clip is much darker (range -1..1)
+    # a camera that dies mid-clip: with the default motion guard its black tail is never scored
+    black = Clip(video, False, "g", fault="fade_to_black")
+    assert len(fight_windows(black, FightConfig(), 5.0, brightness)) == 1
+
+
+def test_every_camera_fault_keeps_the_frame_format_and_changes_it() -> None:
+    from tests.workers.synthetic import textured_background
+    from workers.rules.camera_faults import FAULTS
+
+    image = textured_background(2)
+    for name, fault in FAULTS.items():
+        out = fault(7, image)
+        assert out.shape == image.shape and out.dtype == np.uint8, name
+        assert not np.array_equal(out, image), name
+    assert FAULTS["fade_to_black"](4, image) is image  # black only after the first second
 
 
 def test_scores_subset_keeps_only_the_chosen_clips() -> None:

@@ -100,11 +100,33 @@ def first_hit(run: list[Frame]) -> float | None:
 
 
 def test_a_clip_is_scored_every_step_once_the_frames_span_the_window() -> None:
-    run = play(rule_with(FightConfig()), 6.0, image=lambda _: SCENE.copy())
+    run = play(rule_with(FightConfig(min_motion=0)), 6.0, image=lambda _: SCENE.copy())
     # 10 frames at 5 fps span 2 s at t=1.8; then every 2 s; the flush adds nothing new
     assert scored_at(run) == pytest.approx([1.8, 3.8, 5.8])
     assert max(s for _, s, _ in run if s is not None) < 0.01  # a still scene scores low
     assert first_hit(run) is None
+
+
+def always_fight() -> LinearModel:
+    """A head that scores every clip 0.998, as the real head once did on black frames."""
+    names = feature_names()
+    zeros = [0.0] * len(names)
+    return LinearModel(
+        features=names, mean=zeros, scale=[1.0] * len(names), coef=zeros, intercept=6
+    )
+
+
+@pytest.mark.parametrize("still", ["black", "frozen"])
+def test_a_clip_where_nothing_changes_is_not_scored(still: str) -> None:
+    def image(i: int) -> np.ndarray:
+        return np.zeros_like(SCENE) if still == "black" else fight_frame(0)
+
+    guarded = FightRule(FightConfig(), model=always_fight(), embed=motion_embed)
+    run = play(guarded, 6.0, image=image)
+    assert scored_at(run) == [] and first_hit(run) is None
+    # the guard, not the head, keeps it quiet: without it the same frames raise a fight
+    unguarded = FightRule(FightConfig(min_motion=0), model=always_fight(), embed=motion_embed)
+    assert first_hit(play(unguarded, 6.0, image=image)) == pytest.approx(1.8)
 
 
 def test_the_sampler_gives_the_network_its_clip_shape_and_range() -> None:
@@ -121,8 +143,8 @@ def test_a_resolution_change_starts_a_new_clip_instead_of_failing() -> None:
     sampler = ClipSampler(FightConfig())
     for i in range(6):
         assert sampler.add(i / FPS, fight_frame(i)) is None
-    wide = np.zeros((240, 427, 3), np.uint8)  # the stream came back in another aspect ratio
-    clips = [sampler.add(1.2 + i / FPS, wide) for i in range(10)]
+    wide = textured_background(3, (427, 240))  # the stream came back in another aspect ratio
+    clips = [sampler.add(1.2 + i / FPS, np.roll(wide, 7 * i, axis=1)) for i in range(10)]
     assert all(c is None for c in clips[:9]) and clips[9] is not None  # 10 new frames
     assert clips[9].shape == (1, 3, 10, 320, clip_width(427, 240, 320))
 

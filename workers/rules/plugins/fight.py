@@ -4,10 +4,13 @@ While the motion gate sees movement, frames are kept at `clip_height` rows (`Cli
 Every `step_s`, once they span `window_s`, the last `window_s` is sampled to `clip_frames`
 images and run through the Kinetics-400 I3D network (`workers.detectors.action`); a logistic
 head whose weights are data (`fight_model.json`, written by `eval-behaviours --write`) scores its
-1024 features. A hit needs the score above `threshold` for `persist` consecutive clips. At the
-end of a stream or window, the last `window_s` is scored once more if at least `min_clip_frames`
-of its frames were never scored (a clip shorter than `window_s`, or the tail after the last one). Optionally `min_people` person tracks must be present
-(the person detector misses many people in real fight footage, so that is off by default).
+832 mid-level (Mixed_4f) features. A hit needs the score above `threshold` for `persist`
+consecutive clips. A clip where almost nothing changes (`min_motion`: a frozen, black or covered
+view) is not scored; the head is also trained on synthetic camera faults as negatives
+(`workers.rules.camera_faults`). At the end of a stream or window, the last `window_s` is scored
+once more if at least `min_clip_frames` of its frames were never scored (a clip shorter than
+`window_s`, or the tail after the last one). Optionally `min_people` person tracks must be present (the person
+detector misses many people in real fight footage, so that is off by default).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -24,7 +28,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
-from workers.detectors.action import FEATURES, MODEL_NAME, clip_input, rgb_frame
+from workers.detectors.action import FEATURES, MODEL_NAME, OUTPUT, clip_input, rgb_frame
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
 from workers.rules.geometry import Box, union_box
 from workers.rules.registry import register
@@ -36,7 +40,7 @@ log = logging.getLogger(__name__)
 
 def feature_names() -> list[str]:
     """Names of the head's inputs: the square roots of the I3D clip features."""
-    return [f"{MODEL_NAME}_sqrt_{i}" for i in range(FEATURES)]
+    return [f"{MODEL_NAME}_{OUTPUT}_sqrt_{i}" for i in range(FEATURES)]
 
 
 def head_input(features: np.ndarray) -> np.ndarray:
@@ -80,6 +84,13 @@ class FightConfig(RuleConfig):
     min_clip_frames: int = Field(
         default=5, ge=2, le=64, description="fewest frames a clip may have (short or sparse)"
     )
+    min_motion: float = Field(
+        default=0.002,
+        ge=0,
+        le=1,
+        description="fraction of pixels changing between clip frames below which the clip is "
+        "not scored (a frozen, black or covered view; real fights measured >= 0.006)",
+    )
     threshold: float = Field(default=0.6, ge=0, le=1, description="fight score threshold")
     persist: int = Field(default=1, ge=1, le=100, description="consecutive clips above it")
     min_people: int = Field(default=0, ge=0, le=100, description="person tracks required")
@@ -97,6 +108,24 @@ def _shared_embed() -> Callable[[np.ndarray], np.ndarray] | None:
     except ModelFetchError as err:
         log.error("fight rule disabled: the I3D clip model is not available (%s)", err)
         return None
+
+
+def clip_motion(frames_rgb: list[np.ndarray]) -> float:
+    """Mean fraction of pixels (at a quarter of the clip size) whose grey level changes by more
+    than 12 between consecutive frames."""
+    grey = [
+        cv2.resize(
+            cv2.cvtColor(f, cv2.COLOR_RGB2GRAY),
+            None,
+            fx=0.25,
+            fy=0.25,
+            interpolation=cv2.INTER_AREA,
+        ).astype(np.int16)
+        for f in frames_rgb
+    ]
+    if len(grey) < 2:
+        return 0.0
+    return float(np.mean([(np.abs(b - a) > 12).mean() for a, b in pairwise(grey)]))
 
 
 class ClipSampler:
@@ -139,9 +168,14 @@ class ClipSampler:
         span = self.frames[-1][0] - self.frames[0][0]
         return span * n / (n - 1) >= 0.95 * self.config.window_s
 
-    def _clip(self) -> np.ndarray:
+    def _clip(self) -> np.ndarray | None:
+        """The clip tensor, or None when it is too still to show a fight (still, it counts as
+        checked, so the next check waits `step_s`)."""
         self.last_clip_s = self.frames[-1][0]
-        return clip_input([f for _, f in self.frames], self.config.clip_frames)
+        frames = [f for _, f in self.frames]
+        if clip_motion(frames) < self.config.min_motion:
+            return None
+        return clip_input(frames, self.config.clip_frames)
 
     def moving_box(self, full_size: tuple[int, int]) -> Box | None:
         """Where the last two frames differ, in full-frame pixels (None when nothing moved)."""
