@@ -72,11 +72,16 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
     faults = scores.subset(lambda c: bool(c.fault))
     base, n_base = fight_set.accuracy_where(lambda c: "more_fight" not in c.path.parts)
     more, n_more = fight_set.accuracy_where(lambda c: "more_fight" in c.path.parts)
+    negatives = [
+        f"{n} {what}"
+        for n, what in (
+            (others.fp + others.tn, "clips of other behaviours"),
+            (faults.fp + faults.tn, "non-fight clips under synthetic camera faults"),
+        )
+        if n
+    ]
     trained_on = (
-        f"{others.fp + others.tn} clips of other behaviours and {faults.fp + faults.tn} "
-        "non-fight clips under synthetic camera faults as hard negatives"
-        if others.outcomes
-        else "no hard negatives"
+        " and ".join(negatives) + " as hard negatives" if negatives else "no hard negatives"
     )
     row = fight_set.row(
         "fight",
@@ -90,12 +95,11 @@ def _eval_fight(args: argparse.Namespace, report: Any) -> tuple[dict[str, Any], 
     if others.outcomes:
         row["other_clips"] = others.fp + others.tn
         row["other_false_alarms"] = others.fp
+        row["note"] += f"; fires on {others.fp} of {others.fp + others.tn} other-behaviour clips"
+    if faults.outcomes:
         row["fault_clips"] = faults.fp + faults.tn
         row["fault_false_alarms"] = faults.fp
-        row["note"] += (
-            f"; fires on {others.fp} of {others.fp + others.tn} other-behaviour clips and on "
-            f"{faults.fp} of {faults.fp + faults.tn} camera-fault clips"
-        )
+        row["note"] += f"; fires on {faults.fp} of {faults.fp + faults.tn} camera-fault clips"
     row["errors"] = scores.errors
     return row, {"config": {"threshold": threshold}, "model": model, "metrics": row}
 

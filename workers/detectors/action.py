@@ -2,8 +2,9 @@
 
 The network (`workers.models.i3d`) takes ``frames`` RGB images of ``height`` pixels (width keeps
 the camera's aspect ratio) scaled to -1..1. The clip's features are the mean of its Mixed_4f
-block over time and space: on the fight footage a head on them scores 0.84 (nested CV) where the
-same head on the last block, which is tuned to Kinetics' 400 classes, scores 0.75. Rules put
+block over time and space: on the fight footage the same logistic head scores 0.84 on them and
+0.75 on the last block's features, which are tuned to Kinetics' 400 classes (nested CV, before
+the camera-fault negatives were added; with them 0.86). Rules put
 their own small linear heads on these features (see the fight rule). The network is compiled for
 each clip shape (one per camera aspect ratio); the last `MAX_SHAPES` are kept.
 """
@@ -28,6 +29,7 @@ __all__ = [
     "OUTPUT",
     "ClipEmbedder",
     "clip_input",
+    "clip_picks",
     "rgb_frame",
     "shared_embedder",
 ]
@@ -44,6 +46,12 @@ def clip_width(width: int, height: int, clip_height: int) -> int:
     return max(8, round(width * clip_height / height / 8) * 8)
 
 
+def clip_picks(available: int, length: int) -> np.ndarray:
+    """Indices of the `length` evenly spaced frames a clip takes from `available` frames (some
+    repeat when there are fewer)."""
+    return np.round(np.linspace(0, available - 1, length)).astype(int)
+
+
 def clip_input(frames_rgb: Sequence[np.ndarray], length: int) -> np.ndarray:
     """float32 ``[1, 3, length, H, W]`` in -1..1 from equally sized RGB uint8 frames.
 
@@ -55,8 +63,11 @@ def clip_input(frames_rgb: Sequence[np.ndarray], length: int) -> np.ndarray:
     shape = frames_rgb[0].shape
     if any(f.shape != shape for f in frames_rgb):
         raise ValueError("clip frames must all have the same size")
-    picks = np.round(np.linspace(0, len(frames_rgb) - 1, length)).astype(int)
-    clip = np.stack([frames_rgb[i] for i in picks]).astype(np.float32) / 127.5 - 1.0
+    clip = (
+        np.stack([frames_rgb[i] for i in clip_picks(len(frames_rgb), length)]).astype(np.float32)
+        / 127.5
+        - 1.0
+    )
     return np.ascontiguousarray(clip.transpose(3, 0, 1, 2)[None])
 
 

@@ -140,6 +140,7 @@ def _graph(params: Params, stats: Params) -> ov.Model:
     y = _max_pool(y, (1, 3, 3), (1, 2, 2))
     y = unit(unit(y, "Conv3d_2b_1x1"), "Conv3d_2c_3x3")
     y = _max_pool(y, (1, 3, 3), (1, 2, 2))
+    mixed_4f = None
     for block in MIXED_BLOCKS:
         if block == "4b":
             y = _max_pool(y, (3, 3, 3), (2, 2, 2))
@@ -148,6 +149,7 @@ def _graph(params: Params, stats: Params) -> ov.Model:
         y = mixed(y, block)
         if block == "4f":
             mixed_4f = _spacetime_mean(y)
+    assert mixed_4f is not None, "MIXED_BLOCKS must include 4f"
     features = _spacetime_mean(y)
     head = params["Logits/Conv3d_0c_1x1"]["Conv_0"]
     weights = head["kernel"].reshape(FEATURES, CLASSES).astype(np.float32)

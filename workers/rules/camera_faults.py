@@ -40,9 +40,12 @@ def dark(index: int, image: np.ndarray) -> np.ndarray:
     return (image * 0.15).astype(np.uint8)
 
 
+FADE_AFTER_FRAMES = 5  # 1 s at the 5 fps `eval-behaviours` samples
+
+
 def fade_to_black(index: int, image: np.ndarray) -> np.ndarray:
-    """The picture going black after one second (at 5 fps): the camera dies mid-clip."""
-    return image if index < 5 else np.zeros_like(image)
+    """The picture going black after `FADE_AFTER_FRAMES` frames: the camera dies mid-clip."""
+    return image if index < FADE_AFTER_FRAMES else np.zeros_like(image)
 
 
 FAULTS: dict[str, Fault] = {

@@ -5,7 +5,9 @@ sampler; a logistic head is scored by cross-validation grouped by source video (
 never sit on both sides), its regularisation and threshold are chosen on out-of-fold scores, and
 the final head is fitted on everything.
 Clips of the other behaviours (falls, daily activities, walking people, fire — none shows a
-fight) join training as hard negatives and are reported apart as a false-alarm rate.
+fight) and the non-fight clips under synthetic camera faults (`camera_faults`) join training as
+hard negatives and are reported apart as false-alarm rates. A clip the rule never scores (too
+short, or too still: `FightConfig.min_motion`) counts as no alarm.
 Fall: detection + tracking run once per clip, then the fall rule is replayed for a small grid of
 thresholds, chosen by grouped cross-validation over UP-Fall subjects. Fire: the rule as configured
 (its thresholds are physical, not fitted), checked on fire clips against every other clip.
@@ -19,6 +21,7 @@ import itertools
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,7 +435,12 @@ def evaluate_fight(
         if n % 25 == 0:
             report(f"fight: clip features of {n}/{len(clips)} clips")
     keep = [i for i, w in enumerate(windows) if len(w)]
-    report(f"fight: {len(keep)} clips with windows of {len(clips)}")
+    unscored = Counter(
+        "fight" if c.positive else c.fault or ("other" if c.hard_negative else "non-fight")
+        for i, c in enumerate(clips)
+        if not len(windows[i])
+    )
+    report(f"fight: {len(keep)} clips with windows of {len(clips)}; never scored: {unscored}")
     kept = [windows[i] for i in keep]
     names = sorted({clips[i].group for i in keep})
     if len(names) < 3:
@@ -469,6 +477,7 @@ def evaluate_fight(
         for s, y, keep_it in zip(final.scores, labels, scored, strict=True)
         if keep_it
     ]
+    right += [not c.positive for i, c in enumerate(clips) if i not in fired and not c.hard_negative]
     return scores, fit_linear(kept, labels, final.c), final.threshold, float(np.mean(right))
 
 

@@ -25,6 +25,7 @@ from workers.rules.plugins.fight import (
     FightConfig,
     FightRule,
     LinearModel,
+    clip_motion,
     feature_names,
     load_model,
 )
@@ -127,6 +128,27 @@ def test_a_clip_where_nothing_changes_is_not_scored(still: str) -> None:
     # the guard, not the head, keeps it quiet: without it the same frames raise a fight
     unguarded = FightRule(FightConfig(min_motion=0), model=always_fight(), embed=motion_embed)
     assert first_hit(play(unguarded, 6.0, image=image)) == pytest.approx(1.8)
+
+
+def test_a_still_clip_counts_as_checked_and_breaks_the_streak() -> None:
+    def fight_still_fight(i: int) -> np.ndarray:  # fight for 2 s, a frozen view, fight again
+        return fight_frame(0) if 10 <= i < 20 else fight_frame(i)
+
+    run = play(rule_with(FightConfig(persist=2)), 6.0, image=fight_still_fight)
+    assert scored_at(run) == pytest.approx([1.8, 5.8])  # the still clip at 3.8 is not scored
+    assert first_hit(run) is None  # ... and the two fight clips around it are not consecutive
+    frozen_first = play(rule_with(FightConfig()), 6.0, image=lambda i: fight_frame(max(i, 10)))
+    assert scored_at(frozen_first) == pytest.approx([3.8, 5.8])  # next check a step later
+
+
+def test_clip_motion_does_not_depend_on_the_camera_frame_rate() -> None:
+    def panned(t_s: float) -> np.ndarray:  # the view pans 40 px per second
+        return np.roll(SCENE, round(40 * t_s), axis=1)
+
+    at_5 = [panned(i / 5) for i in range(10)]
+    at_15 = [panned(i / 15) for i in range(30)]
+    assert clip_motion(at_15, 10) == pytest.approx(clip_motion(at_5, 10), rel=0.25)
+    assert clip_motion(at_15, 30) < 0.6 * clip_motion(at_5, 10)  # what consecutive frames give
 
 
 def test_the_sampler_gives_the_network_its_clip_shape_and_range() -> None:

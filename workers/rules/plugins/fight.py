@@ -28,7 +28,14 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
-from workers.detectors.action import FEATURES, MODEL_NAME, OUTPUT, clip_input, rgb_frame
+from workers.detectors.action import (
+    FEATURES,
+    MODEL_NAME,
+    OUTPUT,
+    clip_input,
+    clip_picks,
+    rgb_frame,
+)
 from workers.rules.base import FrameContext, Hit, Rule, RuleConfig
 from workers.rules.geometry import Box, union_box
 from workers.rules.registry import register
@@ -88,8 +95,8 @@ class FightConfig(RuleConfig):
         default=0.002,
         ge=0,
         le=1,
-        description="fraction of pixels changing between clip frames below which the clip is "
-        "not scored (a frozen, black or covered view; real fights measured >= 0.006)",
+        description="fraction of pixels changing between the clip's frames (`clip_motion`) "
+        "below which it is not scored (a frozen, black or covered view; real fights >= 0.006)",
     )
     threshold: float = Field(default=0.6, ge=0, le=1, description="fight score threshold")
     persist: int = Field(default=1, ge=1, le=100, description="consecutive clips above it")
@@ -110,9 +117,11 @@ def _shared_embed() -> Callable[[np.ndarray], np.ndarray] | None:
         return None
 
 
-def clip_motion(frames_rgb: list[np.ndarray]) -> float:
-    """Mean fraction of pixels (at a quarter of the clip size) whose grey level changes by more
-    than 12 between consecutive frames."""
+def clip_motion(frames_rgb: list[np.ndarray], length: int) -> float:
+    """Mean fraction of pixels whose grey level changes by more than 12 between consecutive
+    frames of those the network sees (`clip_picks`, so the measure does not depend on the camera's
+    frame rate); frames are shrunk to a quarter of their width and height first."""
+    picked = [frames_rgb[i] for i in np.unique(clip_picks(len(frames_rgb), length))]
     grey = [
         cv2.resize(
             cv2.cvtColor(f, cv2.COLOR_RGB2GRAY),
@@ -121,7 +130,7 @@ def clip_motion(frames_rgb: list[np.ndarray]) -> float:
             fy=0.25,
             interpolation=cv2.INTER_AREA,
         ).astype(np.int16)
-        for f in frames_rgb
+        for f in picked
     ]
     if len(grey) < 2:
         return 0.0
@@ -135,6 +144,7 @@ class ClipSampler:
         self.config = config
         self.frames: deque[tuple[float, np.ndarray]] = deque()
         self.last_clip_s = float("-inf")
+        self.still = False  # the last clip checked was too still to score
 
     def reset(self) -> None:
         """The scene stopped moving: a clip never spans a gap."""
@@ -169,13 +179,13 @@ class ClipSampler:
         return span * n / (n - 1) >= 0.95 * self.config.window_s
 
     def _clip(self) -> np.ndarray | None:
-        """The clip tensor, or None when it is too still to show a fight (still, it counts as
-        checked, so the next check waits `step_s`)."""
+        """The clip tensor, or None when it is too still to show a fight (`still` says so). A
+        still clip counts as checked all the same: `last_clip_s` advances, so the next check
+        waits `step_s` and `flush` does not take those frames again."""
         self.last_clip_s = self.frames[-1][0]
         frames = [f for _, f in self.frames]
-        if clip_motion(frames) < self.config.min_motion:
-            return None
-        return clip_input(frames, self.config.clip_frames)
+        self.still = clip_motion(frames, self.config.clip_frames) < self.config.min_motion
+        return None if self.still else clip_input(frames, self.config.clip_frames)
 
     def moving_box(self, full_size: tuple[int, int]) -> Box | None:
         """Where the last two frames differ, in full-frame pixels (None when nothing moved)."""
@@ -231,6 +241,8 @@ class FightRule(Rule):
     def _score(
         self, clip: np.ndarray | None, t_s: float, size: tuple[int, int], people: list[Track]
     ) -> list[Hit]:
+        if self.sampler.still:  # a clip where nothing moves is no fight: it breaks the streak
+            self._streak = 0
         if clip is None or self.embed is None:
             return []
         cfg = self.config
