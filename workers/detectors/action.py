@@ -4,9 +4,9 @@ The network (`workers.models.i3d`) takes ``frames`` RGB images of ``height`` pix
 the camera's aspect ratio) scaled to -1..1. The clip's features are the mean of its Mixed_4f
 block over time and space: on the fight footage the same logistic head scores 0.84 on them and
 0.75 on the last block's features, which are tuned to Kinetics' 400 classes (nested CV, before
-the camera-fault negatives were added; with them 0.86). Rules put
-their own small linear heads on these features (see the fight rule). The network is compiled for
-each clip shape (one per camera aspect ratio); the last `MAX_SHAPES` are kept.
+the camera-fault negatives were added; with them 0.86). Rules put their own small linear heads
+on these features (see the fight rule). The network is compiled for each clip shape (one per
+camera aspect ratio); the last `MAX_SHAPES` are kept.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ consecutive clips. A clip where almost nothing changes (`min_motion`: a frozen, 
 view) is not scored; the head is also trained on synthetic camera faults as negatives
 (`workers.rules.camera_faults`). At the end of a stream or window, the last `window_s` is scored
 once more if at least `min_clip_frames` of its frames were never scored (a clip shorter than
-`window_s`, or the tail after the last one). Optionally `min_people` person tracks must be present (the person
-detector misses many people in real fight footage, so that is off by default).
+`window_s`, or the tail after the last one). Optionally `min_people` person tracks must be
+present (the person detector misses many people in real fight footage, so that is off by default).
 """
 
 from __future__ import annotations
