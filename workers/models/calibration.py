@@ -21,6 +21,19 @@ CALIBRATION_FOLDERS = ("pedestrians/video", "nonfight", "fight", "nofall", "fall
 VIDEO_SUFFIXES = {".mp4", ".avi", ".gif", ".mkv", ".mov"}
 
 
+def _footage_videos(root: Path | None) -> list[Path]:
+    """The calibration folders' video files, sorted (none without footage)."""
+    if root is None:
+        return []
+    return sorted(
+        p
+        for folder in CALIBRATION_FOLDERS
+        if (root / folder).is_dir()
+        for p in (root / folder).iterdir()
+        if p.suffix.lower() in VIDEO_SUFFIXES
+    )
+
+
 def _clip_frames(path: Path, per_clip: int) -> Iterator[np.ndarray]:
     cap = cv2.VideoCapture(str(path))
     try:
@@ -40,16 +53,7 @@ def _clip_frames(path: Path, per_clip: int) -> Iterator[np.ndarray]:
 
 def footage_frames(limit: int, root: Path | None = None) -> list[np.ndarray]:
     """Up to ``limit`` BGR frames spread over the real clips (empty when there is no footage)."""
-    root = root or footage_dir()
-    if root is None:
-        return []
-    clips = sorted(
-        p
-        for folder in CALIBRATION_FOLDERS
-        if (root / folder).is_dir()
-        for p in (root / folder).iterdir()
-        if p.suffix.lower() in VIDEO_SUFFIXES
-    )
+    clips = _footage_videos(root or footage_dir())
     if not clips:
         return []
     per_clip = max(1, -(-limit // len(clips)))
@@ -106,16 +110,7 @@ def calibration_clips(
     """``(clips, source)``: up to ``limit`` runs of ``length`` BGR frames ``fps`` apart, resized
     to ``size`` (width, height), for video models. Generated scenes drift sideways when there
     is no footage."""
-    root = footage_dir()
-    paths = []
-    if root is not None:
-        paths = sorted(
-            p
-            for folder in CALIBRATION_FOLDERS
-            if (root / folder).is_dir()
-            for p in (root / folder).iterdir()
-            if p.suffix.lower() in VIDEO_SUFFIXES
-        )
+    paths = _footage_videos(footage_dir())
     clips: list[list[np.ndarray]] = []
     for path in paths[:: max(1, len(paths) // limit)]:
         frames = _sampled(path, fps, length)
