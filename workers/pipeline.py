@@ -178,6 +178,9 @@ class Pipeline:
         )
         hits: list[Hit] = []
         for rule in self.rules:
+            schedule = rule.config.schedule
+            if schedule is not None and not schedule.active(ctx.wall):
+                continue
             try:
                 hits.extend(rule.process(ctx))
             except Exception:  # one broken rule or odd frame must not stop the camera

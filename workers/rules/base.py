@@ -11,10 +11,11 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workers.rules.geometry import Box, Zone, union_box
 from workers.stream.sampling import downscale
@@ -35,6 +36,56 @@ EVENT_TYPES = (
 Severity = Literal["info", "low", "medium", "high", "critical"]
 
 
+class RuleSchedule(BaseModel):
+    """When a rule is active, in the camera's local time (e.g. a park at night: 22 → 6).
+
+    `from_hour` == `to_hour` means all day; a window that wraps midnight belongs to the day it
+    starts on. Without a wall clock (files analysed offline) every rule is active.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_hour: int = Field(default=0, ge=0, le=23, description="local hour the rule turns on")
+    to_hour: int = Field(default=0, ge=0, le=24, description="local hour it turns off")
+    days: list[int] = Field(
+        default_factory=lambda: list(range(7)),
+        min_length=1,
+        max_length=7,
+        description="weekdays it starts on, 0 = Monday",
+    )
+    timezone: str = Field(default="Asia/Seoul", max_length=64)
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 6 for d in value):
+            raise ValueError("days are 0 (Monday) … 6 (Sunday)")
+        return sorted(set(value))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    def active(self, wall: datetime | None) -> bool:
+        """Whether the rule runs at `wall` (an aware datetime; None = always)."""
+        if wall is None:
+            return True
+        local = wall.astimezone(ZoneInfo(self.timezone))
+        start, end, hour = self.from_hour, self.to_hour % 24, local.hour
+        if start == end:
+            return local.weekday() in self.days
+        if start < end:
+            return start <= hour < end and local.weekday() in self.days
+        if hour >= start:
+            return local.weekday() in self.days
+        return hour < end and (local.weekday() - 1) % 7 in self.days
+
+
 class RuleConfig(BaseModel):
     """Parameters every rule has; plugins extend this with their own bounded fields."""
 
@@ -49,6 +100,7 @@ class RuleConfig(BaseModel):
         default=5.0, ge=0, le=3600, description="hits closer than this are one event"
     )
     zones: list[str] = Field(default_factory=list, description="zone names; empty = whole frame")
+    schedule: RuleSchedule | None = Field(default=None, description="active hours; None = always")
 
 
 @dataclass
