@@ -1,5 +1,5 @@
-"""Event media: snapshot JPEG with boxes drawn, pre/post-event MP4 from a ring buffer, faces
-blurred by default (privacy).
+"""Event media: snapshot JPEG with boxes drawn, pre/post-event MP4 (H.264, browser-playable, written
+by an `ffmpeg` subprocess) from a ring buffer, faces blurred by default (privacy).
 
 What is blurred is the union of two sets of regions:
 
@@ -16,11 +16,18 @@ The snapshot is blurred at full resolution; clip frames are kept unblurred in me
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
+import uuid
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Box = Sequence[float]
 Region = tuple[int, int, int, int]
+CLIP_ENCODE_TIMEOUT_S = 120.0  # ffmpeg's time to finish a clip after its last frame
 
 
 class MediaConfig(BaseModel):
@@ -61,6 +69,9 @@ class MediaConfig(BaseModel):
     pre_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds before the event")
     post_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds after the event")
     clip_width: int = Field(default=640, ge=64, le=1920, description="clip frame width")
+    clip_crf: int = Field(
+        default=26, ge=16, le=40, description="H.264 constant rate factor (lower: larger, sharper)"
+    )
     max_pending_clips: int = Field(
         default=4,
         ge=0,
@@ -235,22 +246,84 @@ class FrameRing:
         return self.between(start_s - self.config.pre_s, end_s + self.config.post_s)
 
 
+def _ffmpeg_h264_command(ffmpeg: str, w: int, h: int, fps: float, crf: int, out: Path) -> list[str]:
+    """ffmpeg reading raw BGR frames of `w` x `h` on stdin, writing browser-playable MP4: H.264
+    (libx264, yuv420p), moov atom first (`+faststart`), a keyframe every ~2 s for seeking."""
+    rate = Fraction(fps).limit_denominator(1000)
+    return [
+        ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}",
+        "-framerate", f"{rate.numerator}/{rate.denominator}", "-i", "pipe:0",
+        "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf),
+        "-g", str(max(1, round(2 * fps))), "-pix_fmt", "yuv420p",
+        "-movflags", "+faststart", "-f", "mp4", str(out),
+    ]  # fmt: skip
+
+
 def write_clip_frames(path: Path, frames: Sequence[BufferedFrame], config: MediaConfig) -> int:
-    """MP4 of `frames` at their own frame rate, every frame blurred like the snapshot; returns
-    the frames written (0 when there are fewer than two)."""
+    """H.264 MP4 of `frames` at their own frame rate, every frame blurred like the snapshot;
+    returns the frames written (0 when there are fewer than two or the clip could not be written).
+
+    Frames are blurred one at a time and streamed into an `ffmpeg` subprocess (memory stays at a
+    frame or two), cropped to even dimensions (yuv420p needs them). ffmpeg writes a temporary
+    file next to `path` that is renamed only on success: `path` is never half-written. ffmpeg
+    missing or failing is logged as an error and costs the clip only.
+    """
     if len(frames) < 2:
         return 0
     fps = max(1.0, (len(frames) - 1) / max(frames[-1].t_s - frames[0].t_s, 1e-3))
     h, w = frames[0].image.shape[:2]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
-    if not writer.isOpened():
-        log.warning("cannot write clip %s", path)
+    ew, eh = w - w % 2, h - h % 2
+    if ew < 2 or eh < 2:
+        log.error("clip %s not written: frames of %dx%d are too small", path, w, h)
         return 0
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        log.error("clip %s not written: ffmpeg is not installed (the bootstrap installs it)", path)
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
     written = 0
-    for f in frames:
-        if f.image.shape[:2] == (h, w):
-            writer.write(blur_private(f.image, f.person_boxes, config))
-            written += 1
-    writer.release()
-    return written
+    ok = False
+    with tempfile.TemporaryFile() as stderr:
+        try:
+            proc = subprocess.Popen(
+                _ffmpeg_h264_command(ffmpeg, ew, eh, fps, config.clip_crf, tmp),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        except OSError as err:
+            log.error("clip %s not written: cannot start %s: %s", path, ffmpeg, err)
+            return 0
+        assert proc.stdin is not None
+        try:
+            try:
+                for f in frames:
+                    if f.image.shape[:2] != (h, w):
+                        continue
+                    frame = blur_private(f.image, f.person_boxes, config)[:eh, :ew]
+                    proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                    written += 1
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg exited early; its status and message are reported below
+            rc = proc.wait(timeout=CLIP_ENCODE_TIMEOUT_S)
+            if rc == 0 and written > 0:
+                os.replace(tmp, path)
+                ok = True
+            else:
+                stderr.seek(0)
+                message = stderr.read()[-2000:].decode(errors="replace").strip()
+                log.error("clip %s not written: ffmpeg exited with %s: %s", path, rc, message)
+        except subprocess.TimeoutExpired:
+            log.error("clip %s not written: ffmpeg took over %.0f s", path, CLIP_ENCODE_TIMEOUT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            if not ok:
+                tmp.unlink(missing_ok=True)
+    return written if ok else 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import struct
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +39,32 @@ def test_snapshot_is_a_jpeg_with_the_event_box() -> None:
     assert decoded[60, 100, 2] > 150  # red box edge
 
 
+def ffprobe(path: Path) -> dict:
+    """The video stream of `path` as ffprobe reports it, frames counted by decoding."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+         "stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate:format=duration",
+         "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data = json.loads(out.stdout)
+    return {**data["streams"][0], "duration": float(data["format"]["duration"])}
+
+
+def top_level_atoms(path: Path) -> list[str]:
+    """The MP4 box types at the top level of `path`, in file order."""
+    data, atoms, pos = path.read_bytes(), [], 0
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
+        atoms.append(kind.decode("latin-1"))
+        if size < 8:
+            break
+        pos += size
+    return atoms
+
+
 def test_clip_covers_pre_and_post_event_seconds(tmp_path: Path) -> None:
     ring = FrameRing(MediaConfig(pre_s=2, post_s=1, clip_width=160))
     for i in range(100):  # 20 s at 5 fps
@@ -43,11 +72,78 @@ def test_clip_covers_pre_and_post_event_seconds(tmp_path: Path) -> None:
     path = tmp_path / "clip.mp4"
     written = write_clip_frames(path, ring.clip_frames(10.0, 12.0), ring.config)
     assert written == 26  # 8 s … 13 s at 5 fps
+    info = ffprobe(path)
+    assert int(info["nb_read_frames"]) == 26 and (info["width"], info["height"]) == (160, 120)
+    assert info["avg_frame_rate"] == "5/1" and info["duration"] == pytest.approx(5.2, abs=0.05)
+
+
+def test_clip_is_browser_playable_h264_with_the_index_first(tmp_path: Path) -> None:
+    """Chromium plays H.264 yuv420p; `+faststart` puts moov before mdat so it can start early."""
+    frames = [
+        media.BufferedFrame(i / 7, textured_background(i, (161, 121)))  # odd size, 7 fps
+        for i in range(21)
+    ]
+    path = tmp_path / "clip.mp4"
+    assert write_clip_frames(path, frames, MediaConfig(blur_faces=False)) == 21
+    info = ffprobe(path)
+    assert (info["codec_name"], info["pix_fmt"]) == ("h264", "yuv420p")
+    assert (info["width"], info["height"]) == (160, 120)  # cropped to even dimensions
+    assert int(info["nb_read_frames"]) == 21 and info["duration"] == pytest.approx(3.0, abs=0.05)
+    atoms = top_level_atoms(path)
+    assert "moov" in atoms and "mdat" in atoms and atoms.index("moov") < atoms.index("mdat")
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_clip_frames_are_blurred_in_the_written_file(tmp_path: Path) -> None:
+    img = textured_background(8, (320, 240))
+    img[20:80, 100:160] = 255 * (np.indices((60, 60)).sum(0) % 2)[..., None]  # a sharp "head"
+    person = (90, 20, 170, 230)
+    frames = [media.BufferedFrame(i * 0.2, img, (person,)) for i in range(10)]
+    config = MediaConfig(blur_faces=False)
+    path = tmp_path / "clip.mp4"
+    assert write_clip_frames(path, frames, config) == 10
     cap = cv2.VideoCapture(str(path))
-    assert (
-        int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 26
-        and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 160
+    decoded = [cap.read()[1] for _ in range(10)]
+    head = (slice(22, 60), slice(104, 156))
+    below = (slice(120, 230), slice(0, 320))
+    for frame in decoded:
+        assert frame is not None and frame.shape == (240, 320, 3)
+        assert _sharpness(frame[head]) < 0.2 * _sharpness(img[head])
+        # what is not blurred survives the encoder (H.264 is lossy: close, not equal)
+        assert np.abs(frame[below].astype(int) - img[below].astype(int)).mean() < 8
+
+
+def test_without_ffmpeg_no_clip_is_written_and_it_is_logged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    frames = [media.BufferedFrame(i * 0.2, np.zeros((64, 64, 3), np.uint8)) for i in range(5)]
+    path = tmp_path / "out" / "clip.mp4"
+    with caplog.at_level(logging.ERROR, logger="workers.media"):
+        assert write_clip_frames(path, frames, MediaConfig(blur_faces=False)) == 0
+    assert "ffmpeg is not installed" in caplog.text
+    assert not path.exists()
+
+
+def test_a_failing_ffmpeg_leaves_no_file_and_logs_its_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ffmpeg that dies after writing part of its output: neither the clip nor a part remains."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "ffmpeg"
+    fake.write_text(
+        '#!/bin/sh\nfor a; do out="$a"; done\nhead -c 1000 > "$out"\n'
+        'echo "Unknown encoder libx264" >&2\nexit 1\n'
     )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    frames = [media.BufferedFrame(i * 0.2, np.zeros((240, 320, 3), np.uint8)) for i in range(20)]
+    out_dir = tmp_path / "out"
+    with caplog.at_level(logging.ERROR, logger="workers.media"):
+        assert write_clip_frames(out_dir / "clip.mp4", frames, MediaConfig(blur_faces=False)) == 0
+    assert "Unknown encoder libx264" in caplog.text and "exited with 1" in caplog.text
+    assert list(out_dir.iterdir()) == []
 
 
 # -- faces -----------------------------------------------------------------------------------
