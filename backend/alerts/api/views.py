@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from django.contrib.auth import get_user_model
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -184,22 +188,90 @@ class AlertViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     @action(detail=True, methods=["get"])
-    def snapshot(self, request: Request, pk: str) -> FileResponse:
+    def snapshot(self, request: Request, pk: str) -> HttpResponse:
         return self._media(request, pk, "snapshot", "image/jpeg")
 
     @extend_schema(responses={(200, "video/mp4"): bytes})
     @action(detail=True, methods=["get"])
-    def clip(self, request: Request, pk: str) -> FileResponse:
+    def clip(self, request: Request, pk: str) -> HttpResponse:
         return self._media(request, pk, "clip", "video/mp4")
 
-    def _media(self, request: Request, pk: str, kind: str, content_type: str) -> FileResponse:
-        """Media of an alert the user may see; every view is recorded in the audit log."""
+    def _media(self, request: Request, pk: str, kind: str, content_type: str) -> HttpResponse:
+        """Media of an alert the user may see, whole or one byte range (`Range: bytes=…`, which
+        browsers need to play and seek video); recorded in the audit log whenever the response
+        carries the file's first byte (every copy of the file does, a seek does not)."""
         alert = self._get(request, pk)
         path = selectors.alert_media_path(alert=alert, kind=kind)
         if path is None:
             raise NotFound(f"no {kind} stored for this alert")
-        audit_record(actor=request.user, action=f"alert.{kind}_viewed", target=alert)
-        return FileResponse(path.open("rb"), content_type=content_type)
+        stat = path.stat()
+        last_modified = http_date(stat.st_mtime)
+        wanted = request.headers.get("Range")
+        if_range = request.headers.get("If-Range")
+        if wanted is not None and if_range is not None and if_range != last_modified:
+            wanted = None  # the file changed since the client cached its first part: send it all
+        span = byte_range(wanted, stat.st_size) if wanted is not None else None
+        if span == "unsatisfiable":
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{stat.st_size}"
+            response["Accept-Ranges"] = "bytes"
+            return response
+        start, end = span if span is not None else (0, stat.st_size - 1)
+        if start == 0:
+            audit_record(actor=request.user, action=f"alert.{kind}_viewed", target=alert)
+        if span is None:
+            response = FileResponse(path.open("rb"), content_type=content_type)
+        else:
+            response = FileResponse(_FileSlice(path, start, end), content_type=content_type)
+            response.status_code = 206
+            response["Content-Range"] = f"bytes {start}-{end}/{stat.st_size}"
+            response["Content-Length"] = str(end - start + 1)
+        response["Accept-Ranges"] = "bytes"
+        response["Last-Modified"] = last_modified
+        return response
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:
+    """The inclusive (first, last) byte of a single-range `Range` header for a file of `size`
+    bytes; "unsatisfiable" when it starts past the end; None when it is not one byte range
+    (malformed, another unit, several ranges), which is answered with the whole file."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return None
+    if not first.isdigit():  # "-N": the last N bytes
+        if int(last) == 0:
+            return "unsatisfiable"
+        return (max(0, size - int(last)), size - 1) if size else "unsatisfiable"
+    start = int(first)
+    if last and not last.isdigit():
+        return None
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return start, end
+
+
+class _FileSlice:
+    """Bytes `start`..`end` (inclusive) of a file, read in blocks by FileResponse."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._left = end - start + 1
+
+    def read(self, size: int = -1) -> bytes:
+        n = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(n) if n > 0 else b""
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _valid(serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
