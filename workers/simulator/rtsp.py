@@ -1,10 +1,14 @@
 """A small live RTSP 1.0 server (RFC 2326) for simulated cameras: H.264 over RTP (RFC 6184).
 
-One TCP port serves N cameras at `rtsp://host:port/<code>`. Each camera is one ffmpeg encoding a
-looped clip (or ffmpeg's `testsrc` when there is no clip) in real time to Annex-B H.264 on its
-stdout; the stream is split into NAL units, grouped into access units (frames) and fanned out to
-every client of that camera. ffmpeg starts with the first client and stops when the last one has
-been gone for a while.
+One TCP port serves N cameras at `rtsp://host:port/<code>`. A camera with a clip serves it
+pre-encoded: the clip is encoded once (workers.simulator.preencode: Annex-B H.264 at a fixed size
+and frame rate, cached under `$HAECHI_VAR/simulator/`), read into memory as access units (frames)
+and paced out in real time, looping, by one thread — no encoder runs while it is served, so a
+camera costs a fraction of a percent of a core. A camera without a clip (or with
+`preencoded=False`) runs an ffmpeg that encodes ffmpeg's `testsrc` (or the looped clip) live to
+Annex-B H.264 on its stdout, which is split into NAL units and grouped into access units. Either
+way the frames are fanned out to every client of that camera; the pacing thread (or ffmpeg)
+starts with the first client and stops when the last one has been gone for a while.
 
 RTP goes over the RTSP connection (`RTP/AVP/TCP;interleaved=0-1`); a UDP-only SETUP is answered
 `461 Unsupported Transport`, on which FFmpeg (and OpenCV, which prefers TCP anyway) retries over
@@ -35,6 +39,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
+from workers.simulator.preencode import PreencodeError, load_access_units, preencode
 from workers.simulator.sources import clip_fps
 
 log = logging.getLogger(__name__)
@@ -75,6 +80,7 @@ CLIENT_QUEUE_FRAMES = 50  # a client further behind than this skips to the next 
 IDLE_STOP_S = 10.0  # ffmpeg stops after this long without clients
 RESTART_DELAY_S = 0.5  # before restarting an ffmpeg that exited while clients are watching
 MAX_RESTART_DELAY_S = 30.0  # doubling up to this while runs produce no frame (a broken clip)
+MAX_PACING_LAG_S = 1.0  # a pre-encoded camera further behind its clock than this resets it
 ACCEPT_POLL_S = 0.2
 READ_CHUNK = 65536
 MAX_CHANNEL = 254  # interleaved channels are one byte; RTCP takes channel + 1
@@ -238,12 +244,29 @@ class Subscriber:
 
 
 class H264Source:
-    """One camera: an ffmpeg encoding `clip` (or testsrc) in real time, shared by its clients."""
+    """One camera, shared by its clients: `clip` pre-encoded once and paced out in real time
+    (the default), or an ffmpeg encoding testsrc (no clip) or the clip (`preencoded=False`) live.
 
-    def __init__(self, code: str, clip: Path | None = None, fps: float | None = None) -> None:
-        self.code, self.clip = code, clip
+    `size` (width, height) scales the picture to fit and pads it; None keeps the clip's size
+    (testsrc: 640x360). `cache_dir` overrides `$HAECHI_VAR/simulator` for the pre-encoded files.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        clip: Path | None = None,
+        fps: float | None = None,
+        *,
+        size: tuple[int, int] | None = None,
+        preencoded: bool = True,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.code, self.clip, self.size = code, clip, size
+        self.preencoded = preencoded and clip is not None
+        self.cache_dir = cache_dir
         rate = fps or (clip_fps(clip, DEFAULT_FPS) if clip is not None else DEFAULT_FPS)
         self.fps = Fraction(rate).limit_denominator(1001)
+        self._units: tuple[AccessUnit, ...] | None = None
         self.sps: bytes | None = None
         self.pps: bytes | None = None
         self._params_ready = threading.Event()
@@ -254,22 +277,35 @@ class H264Source:
         self._frame_offset = 0  # frame clock keeps running across ffmpeg restarts
         self._stop = threading.Event()
 
+    def prepare(self) -> H264Source:
+        """Encode the clip now (once; cached) and load its frames, so the first client does not
+        wait for the encoder; raises PreencodeError for a clip that cannot be encoded. Nothing
+        to do for a live camera."""
+        self._load_units()
+        return self
+
     def command(self) -> list[str]:
-        """The ffmpeg command line: real-time Annex-B H.264 on stdout, IDR every second."""
+        """The live ffmpeg command line: real-time Annex-B H.264 on stdout, IDR every second."""
         gop = str(max(1, round(self.fps)))
+        scale: list[str] = []
         if self.clip is None:
-            source = ["-re", "-f", "lavfi", "-i", f"testsrc=size={TESTSRC_SIZE}:rate={self.fps}"]
+            size = f"{self.size[0]}x{self.size[1]}" if self.size else TESTSRC_SIZE
+            source = ["-re", "-f", "lavfi", "-i", f"testsrc=size={size}:rate={self.fps}"]
         else:
             source = ["-re", "-stream_loop", "-1", "-i", str(self.clip)]
+            if self.size is not None:
+                w, h = self.size
+                scale = ["-vf", f"scale={w}:{h}:force_original_aspect_ratio=decrease:"
+                         f"force_divisible_by=2,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1"]  # fmt: skip
         return [
-            "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", *source,
+            "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", *source, *scale,
             "-an", "-r", str(self.fps), "-pix_fmt", "yuv420p", "-c:v", "libx264",
             "-preset", "ultrafast", "-tune", "zerolatency", "-g", gop, "-bf", "0",
             "-f", "h264", "-",
         ]  # fmt: skip
 
     def subscribe(self) -> Subscriber:
-        """A new client queue; starts ffmpeg if it is not running."""
+        """A new client queue; starts serving if it is not running."""
         sub = Subscriber(self)
         with self._lock:
             self._subscribers.add(sub)
@@ -277,12 +313,19 @@ class H264Source:
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
-        """Forget a client (ffmpeg stops after `IDLE_STOP_S` without clients)."""
+        """Forget a client (serving stops after `IDLE_STOP_S` without clients)."""
         with self._lock:
             self._subscribers.discard(sub)
 
     def parameter_sets(self, timeout: float = PARAMS_WAIT_S) -> tuple[bytes, bytes] | None:
-        """(SPS, PPS), starting ffmpeg and waiting for them if they are not known yet."""
+        """(SPS, PPS): from the pre-encoded clip (encoding it now if `prepare` was not called;
+        None at once for a clip that cannot be encoded), or from a live ffmpeg started now."""
+        if self.preencoded:
+            try:
+                self._load_units()
+            except PreencodeError as err:
+                log.error("camera %s: %s", self.code, err)
+                return None
         with self._lock:
             if not self._params_ready.is_set():
                 self._ensure_running()
@@ -317,28 +360,64 @@ class H264Source:
             self._thread.start()
 
     def _run(self) -> None:
-        """Run ffmpeg while there are (or recently were) clients, restarting it if it exits;
-        the delay doubles while runs produce no frame, so a broken clip does not spin."""
+        """Serve while there are (or recently were) clients, restarting after a failure; the
+        delay doubles while runs produce no frame, so a broken clip does not spin."""
         delay = RESTART_DELAY_S
         while True:
             frames_before = self._frame_offset
-            self._pump()
+            ended = self._pump_preencoded() if self.preencoded else self._pump()
             with self._lock:  # decided under the lock so a new client restarts the thread
                 if self._stop.is_set() or not self._subscribers:
                     self._thread = None
                     return
             produced = self._frame_offset > frames_before
             delay = RESTART_DELAY_S if produced else min(delay * 2, MAX_RESTART_DELAY_S)
-            code = self._proc.returncode if self._proc is not None else None
-            log.warning(
-                "camera %s: ffmpeg exited (%s), restarting in %.1f s", self.code, code, delay
-            )
+            log.warning("camera %s: %s, restarting in %.1f s", self.code, ended, delay)
             self._stop.wait(delay)
 
-    def _pump(self) -> None:
+    def _load_units(self) -> tuple[AccessUnit, ...]:
+        """The pre-encoded clip's frames (encoding it on first use); SPS/PPS known from them."""
+        if self._units is None:
+            if self.clip is None or not self.preencoded:
+                return ()
+            path = preencode(self.clip, size=self.size, fps=self.fps, directory=self.cache_dir)
+            units = load_access_units(path)
+            for nal in units[0].nals:  # the first frame is an IDR with SPS/PPS in front
+                self._publish(None, nal)
+            self._units = units
+        return self._units
+
+    def _pump_preencoded(self) -> str:
+        """Pace the pre-encoded frames out in real time, looping, until stopped or idle; the
+        RTP clock follows the frame index, so looping never jumps back in time."""
+        try:
+            units = self._load_units()
+        except PreencodeError as err:
+            log.error("camera %s: %s", self.code, err)
+            return "no pre-encoded clip"
+        period = 1 / float(self.fps)
+        start, sent = time.monotonic(), 0
+        idle_since: float | None = None
+        while not self._stop.is_set():
+            lag = time.monotonic() - (start + sent * period)
+            if lag < 0:
+                self._stop.wait(-lag)
+                continue
+            if lag > MAX_PACING_LAG_S:  # the machine stalled: carry on from now, do not burst
+                start, sent = time.monotonic(), 0
+            unit = units[self._frame_offset % len(units)]
+            self._publish(AccessUnit(self._frame_offset, unit.nals), b"")
+            self._frame_offset += 1
+            sent += 1
+            idle_since = None if self._has_clients() else (idle_since or time.monotonic())
+            if idle_since is not None and time.monotonic() - idle_since > IDLE_STOP_S:
+                return "idle"
+        return "stopped"
+
+    def _pump(self) -> str:
         """Read one ffmpeg run's output and hand each frame to the clients."""
         if self._stop.is_set():
-            return
+            return "stopped"
         proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         self._proc = proc
         assert proc.stdout is not None
@@ -361,6 +440,8 @@ class H264Source:
         finally:
             self._frame_offset = assembler.frames
             self._kill()
+        code = self._proc.returncode if self._proc is not None else None
+        return f"ffmpeg exited ({code})"
 
     def _publish(self, unit: AccessUnit | None, nal: bytes) -> None:
         """Remember parameter sets; give a finished frame to every client."""

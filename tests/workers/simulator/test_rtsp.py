@@ -13,6 +13,8 @@ import cv2
 import pytest
 
 from tests.shared_data import SHARED_DATA
+from workers.simulator import preencode as preencode_module
+from workers.simulator.preencode import PreencodeError, parse_size, preencode
 from workers.simulator.rtsp import (
     MAX_RTP_PAYLOAD,
     NAL_FU_A,
@@ -55,8 +57,18 @@ def _start(codes: tuple[str, ...] = ("CAM1", "CAM2")) -> RtspServer:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RtspServer]:
-    srv = _start()
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private pre-encoding cache for this module's servers."""
+    return tmp_path_factory.mktemp("simulator-cache")
+
+
+@pytest.fixture(scope="module")
+def server(cache: Path) -> Iterator[RtspServer]:
+    """CAM1 and CAM2 serve the clip pre-encoded (the default), LIVE encodes it with ffmpeg."""
+    clip = _clip()
+    sources = [H264Source(code, clip, cache_dir=cache) for code in ("CAM1", "CAM2")]
+    sources.append(H264Source("LIVE", clip, preencoded=False))
+    srv = RtspServer(sources, port=0).start()
     yield srv
     srv.stop()
 
@@ -123,9 +135,82 @@ def test_a_client_starts_and_resyncs_at_an_idr_with_parameter_sets_first() -> No
 
 
 @needs_ffmpeg
-def test_video_stream_reads_live_frames_of_the_right_size(server: RtspServer) -> None:
-    sizes = _read(server.url("CAM1"))
+@pytest.mark.parametrize("code", ["CAM1", "LIVE"])
+def test_video_stream_reads_live_frames_of_the_right_size(server: RtspServer, code: str) -> None:
+    sizes = _read(server.url(code))
     assert sizes == [_expected_size(_clip())] * FRAMES
+
+
+@needs_ffmpeg
+def test_a_pre_encoded_camera_runs_no_encoder_and_keeps_real_time(server: RtspServer) -> None:
+    source = server.sources["CAM1"]
+    assert source.preencoded and source.clip is not None
+    started = time.monotonic()
+    frames = _read(server.url("CAM1"), count=round(2 * source.fps))  # two seconds of frames
+    elapsed = time.monotonic() - started
+    assert len(frames) == round(2 * source.fps)
+    assert 1.0 <= elapsed <= 8.0  # paced at the camera's rate, not dumped as fast as it can
+    assert source._proc is None  # no ffmpeg ever ran for it
+
+
+@needs_ffmpeg
+def test_a_clip_is_encoded_once_at_the_asked_size_and_the_cache_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clip = _clip() or pytest.skip("needs a real clip (../shared/data/footage)")
+    first = H264Source("A", clip, size=(1280, 720), cache_dir=tmp_path).prepare()
+    files = list(tmp_path.glob("*.h264"))
+    assert len(files) == 1 and first._units is not None
+    units = first._units
+    assert units[0].is_idr and sum(u.is_idr for u in units) >= len(units) // round(first.fps)
+    srv = RtspServer([first], port=0).start()
+    try:
+        assert set(_read(srv.url("A"), count=3)) == {(1280, 720)}  # padded, not stretched
+    finally:
+        srv.stop()
+
+    def no_second_encode(*args: object) -> None:
+        raise AssertionError("the clip was encoded again")
+
+    monkeypatch.setattr(preencode_module, "_encode", no_second_encode)
+    again = H264Source("B", clip, size=(1280, 720), cache_dir=tmp_path).prepare()
+    assert again._units is not None and len(again._units) == len(units)
+    assert list(tmp_path.glob("*.h264")) == files
+    with pytest.raises(AssertionError, match="encoded again"):  # another size is another file
+        H264Source("C", clip, size=(640, 360), cache_dir=tmp_path).prepare()
+
+
+@needs_ffmpeg
+def test_a_broken_clip_gives_a_clear_error_and_does_not_spin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"this is not a video" * 100)
+    with pytest.raises(PreencodeError, match=r"cannot encode clip .*broken\.mp4: ffmpeg exited"):
+        preencode(broken, size=None, fps=H264Source("X", broken).fps, directory=tmp_path)
+    calls = []
+    real = preencode_module._encode
+    monkeypatch.setattr(preencode_module, "_encode", lambda *a: calls.append(a) or real(*a))
+    srv = RtspServer([H264Source("BAD", broken, cache_dir=tmp_path)], port=0).start()
+    try:
+        started = time.monotonic()
+        answer = _exchange(
+            srv.port, f"DESCRIBE {srv.url('BAD')} RTSP/1.0\r\nCSeq: 2\r\n\r\n".encode()
+        )
+        assert answer.startswith(b"RTSP/1.0 503") and time.monotonic() - started < 3
+        for _ in range(5):
+            _exchange(srv.port, f"DESCRIBE {srv.url('BAD')} RTSP/1.0\r\nCSeq: 3\r\n\r\n".encode())
+        assert calls == []  # the failure is remembered: ffmpeg is not run again and again
+    finally:
+        srv.stop()
+    assert not list(tmp_path.glob("*.h264")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sizes_are_parsed_strictly() -> None:
+    assert parse_size("1280x720") == (1280, 720) and parse_size("source") is None
+    for bad in ("1280", "1281x720", "axb", "8x8"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
 
 
 @needs_ffmpeg

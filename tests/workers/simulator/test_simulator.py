@@ -131,3 +131,38 @@ def test_simulate_refuses_ts_without_clips_and_names_a_busy_port(tmp_path: Path)
         taken = simulate("--port", str(port))
     assert taken.returncode == 2 and f"127.0.0.1:{port}" in taken.stderr
     assert "pick another --port" in taken.stderr and "Traceback" not in taken.stderr
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_simulate_serves_the_given_codes_cycling_through_the_given_clips(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    fight = shared_path("footage/fight/fi013.mp4")
+    env = {**os.environ, "HAECHI_VAR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "workers", "simulate", "--rtsp-only", "--rtsp-port", "0",
+         "--codes", "A,B,C", "--clips", str(fight), "nonfight/nofi004.mp4", "--size", "640x360",
+         "--no-register", "--seconds", "1"],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [
+        line.split() for line in done.stdout.splitlines() if line.startswith(("A ", "B ", "C "))
+    ]
+    assert [(code, Path(clip.strip("()")).name) for code, _url, clip in lines] == [
+        ("A", "fi013.mp4"),
+        ("B", "nofi004.mp4"),
+        ("C", "fi013.mp4"),
+    ]
+    assert all(url.startswith("rtsp://127.0.0.1:") for _code, url, _clip in lines)
+    assert len(list((tmp_path / "simulator").glob("*.h264"))) == 2  # one encoding per clip
+
+    missing = subprocess.run(
+        [sys.executable, "-m", "workers", "simulate", "--rtsp-only", "--clips", "nope.mp4",
+         "--no-register", "--seconds", "1"],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 2 and "no such clip 'nope.mp4'" in missing.stderr
