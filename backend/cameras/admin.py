@@ -1,6 +1,7 @@
 from django.contrib.gis import admin
 
 from backend.cameras.models import Camera, District
+from backend.cameras.services.video_sync import cameras_video_sync_on_commit
 
 
 @admin.register(District)
@@ -19,3 +20,11 @@ class CameraAdmin(admin.GISModelAdmin):
     gis_widget_kwargs = {
         "attrs": {"default_lon": 126.978, "default_lat": 37.566, "default_zoom": 12}
     }
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        cameras_video_sync_on_commit(codes=[obj.code])
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        cameras_video_sync_on_commit(codes=[obj.code])
+        super().delete_model(request, obj)

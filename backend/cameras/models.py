@@ -61,6 +61,16 @@ class CameraPurpose(models.TextChoices):
 
 
 STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https", "file")
+# Statuses in which an AI camera with a stream URL is given to the video hosts. `offline` is
+# included on purpose: the host's own `offline` event sets it, and only a host that keeps trying
+# the stream can see it come back (maintenance and planned cameras are not watched).
+ANALYSABLE_STATUSES = ("online", "degraded", "offline")
+
+
+class AnalysisState(models.TextChoices):
+    WATCHED = "watched", "A video host analyses it"
+    NOT_WATCHED = "not_watched", "No video host analyses it"
+    ERROR = "error", "A host holds it but gets no usable frames"
 
 
 class Camera(TimeStampedModel):
@@ -134,3 +144,21 @@ class Camera(TimeStampedModel):
 
         if self.stream_url:
             validate_stream_url(self.stream_url)
+
+
+class CameraAnalysisState(models.Model):
+    """The video analysis state of an analysable camera, kept by `cameras.analysis_refresh`.
+
+    A table of its own rather than columns of Camera: writes to cameras_camera bump the tile
+    and analytics versions (database triggers), and this state changes far more often.
+    Cameras that are not analysable have no row.
+    """
+
+    camera = models.OneToOneField(
+        Camera, on_delete=models.CASCADE, primary_key=True, related_name="analysis"
+    )
+    state = models.CharField(max_length=16, choices=AnalysisState.choices, db_index=True)
+    checked_at = models.DateTimeField(help_text="When the refresh last changed `state`.")
+
+    def __str__(self) -> str:
+        return f"{self.camera_id}: {self.state}"

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import Any
 
+import redis
 from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.selectors import user_district_ids
-from backend.cameras.models import Camera, District
+from backend.cameras.models import ANALYSABLE_STATUSES, AnalysisState, Camera, District
+from backend.cameras.video_redis import video_redis
 from backend.common.exceptions import ApplicationError
+from workers.contracts import CameraAnalysis, analysis_key
+
+logger = logging.getLogger(__name__)
+ANALYSIS_FIELDS = ("host", "since", "fps", "last_frame_at", "skipped_fraction", "lag_s", "error")
+ANALYSABLE = Q(has_ai=True, status__in=ANALYSABLE_STATUSES) & ~Q(stream_url="")
+NOT_WATCHED_STATES = (AnalysisState.NOT_WATCHED, AnalysisState.ERROR)
 
 MAX_BBOX_DEG2 = 1.0  # ≈ 100 km × 90 km: all of Seoul fits comfortably
 
@@ -36,7 +47,7 @@ def parse_bbox(raw: str) -> Polygon:
 
 
 def camera_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Camera]:
-    qs = Camera.objects.select_related("district")
+    qs = Camera.objects.select_related("district", "analysis")
     allowed = user_district_ids(user=user)
     if allowed is not None:
         qs = qs.filter(district_id__in=allowed)
@@ -55,7 +66,67 @@ def camera_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(Q(code__icontains=q) | Q(address__icontains=q))
+    if filters.get("analysis"):
+        qs = qs.filter(ANALYSABLE, analysis__state__in=str(filters["analysis"]).split(","))
     return qs.order_by("code")
+
+
+def camera_analysable_list() -> QuerySet[Camera]:
+    """Cameras the video hosts must watch: AI, a watchable status and a stream URL."""
+    return Camera.objects.filter(ANALYSABLE)
+
+
+def camera_is_analysable(*, camera: Camera) -> bool:
+    return bool(camera.has_ai and camera.status in ANALYSABLE_STATUSES and camera.stream_url)
+
+
+def camera_analyses(*, codes: Iterable[str]) -> dict[str, CameraAnalysis | None] | None:
+    """What the video hosts report per camera code (None: no host watches it), one MGET.
+
+    Returns None when the video Redis cannot be read (callers fall back to the stored state).
+    Malformed reports are logged and read as an error report.
+    """
+    codes = list(codes)
+    if not codes:
+        return {}
+    try:
+        raw = video_redis().mget([analysis_key(c) for c in codes])
+    except redis.RedisError as err:
+        logger.warning("cannot read camera analysis from the video Redis: %s", err)
+        return None
+    return {
+        code: analysis_parse(code=code, raw=value) for code, value in zip(codes, raw, strict=True)
+    }
+
+
+def analysis_parse(*, code: str, raw: str | bytes | None) -> CameraAnalysis | None:
+    if raw is None:
+        return None
+    try:
+        return CameraAnalysis.model_validate_json(raw)
+    except ValueError as err:
+        logger.warning("malformed analysis report for camera %s: %s", code, err)
+        return CameraAnalysis(
+            camera=code,
+            host="unknown",
+            since=timezone.now(),
+            fps=0,
+            error="malformed analysis report",
+            updated_at=timezone.now(),
+        )
+
+
+def analysis_state_of(analysis: CameraAnalysis | None) -> str:
+    """watched | not_watched | error for an analysable camera."""
+    return AnalysisState.NOT_WATCHED if analysis is None else analysis.state
+
+
+def analysis_fields(analysis: CameraAnalysis | None) -> dict[str, Any] | None:
+    """The API's `properties.analysis` object (ISO times), or None."""
+    if analysis is None:
+        return None
+    data = analysis.model_dump(mode="json", include=set(ANALYSIS_FIELDS))
+    return {f: data.get(f) for f in ANALYSIS_FIELDS}
 
 
 def camera_get(*, user: Any, pk: int) -> Camera | None:
@@ -67,6 +138,15 @@ def district_list(*, user: Any) -> QuerySet[District]:
         camera_count=Count("cameras"),
         ai_camera_count=Count("cameras", filter=Q(cameras__has_ai=True)),
         offline_count=Count("cameras", filter=Q(cameras__status="offline")),
+        ai_not_watched_count=Count(
+            "cameras",
+            filter=Q(
+                cameras__has_ai=True,
+                cameras__status__in=ANALYSABLE_STATUSES,
+                cameras__analysis__state__in=NOT_WATCHED_STATES,
+            )
+            & ~Q(cameras__stream_url=""),
+        ),
     )
     allowed = user_district_ids(user=user)
     if allowed is not None:
@@ -89,6 +169,9 @@ def rollout_progress(*, user: Any) -> dict[str, Any]:
     ):
         by_kind.setdefault(kind, {})[stage] = n
     health = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    analysis = dict(
+        qs.filter(ANALYSABLE).values_list("analysis__state").annotate(n=Count("id")).order_by()
+    )
     return {
         "plan": {**PLAN, "phase1": PHASE1},
         "kinds": {
@@ -100,4 +183,21 @@ def rollout_progress(*, user: Any) -> dict[str, Any]:
             "live": qs.filter(rollout_phase=1, rollout_stage="live").count(),
         },
         "status": health,
+        # Analysable AI cameras by video analysis state (unchecked: not yet seen by the refresh).
+        "analysis": {
+            "analysable": sum(analysis.values()),
+            **{state: analysis.get(state, 0) for state in AnalysisState.values},
+            "unchecked": analysis.get(None, 0),
+        },
+    }
+
+
+def camera_feature_context(*, user: Any, cameras: Iterable[Camera]) -> dict[str, Any]:
+    """Serializer context for a page of cameras: their live analyses and credential exposure."""
+    from backend.accounts.roles import Role
+    from backend.accounts.selectors import user_has_role
+
+    return {
+        "analyses": camera_analyses(codes=[c.code for c in cameras]),
+        "reveal_credentials": user_has_role(user=user, roles={Role.ADMIN}),
     }

@@ -6,7 +6,10 @@ can act on. Used by the importer, the API serializers and `Camera.clean()`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
+import socket
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlparse
@@ -67,21 +70,115 @@ def validate_lon_lat(raw_lon: object, raw_lat: object) -> LonLat:
     raise FieldError("lon", f"({lon:g}, {lat:g}) is outside Seoul")
 
 
-def validate_stream_url(url: str) -> str:
+NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
+
+
+def validate_stream_url(url: str, *, allow_private: bool | None = None) -> str:
+    """Check a camera stream URL before video hosts are told to open it.
+
+    Schemes rtsp/rtsps/http/https only; `file` and hosts on loopback, private, link-local or
+    otherwise non-public addresses (and this deployment's own service hosts) only when
+    `allow_private` (default: the `HAECHI_ALLOW_PRIVATE_STREAMS` setting). Host names are not
+    resolved: a name pointing inside must be stopped by the hosts' egress policy.
+    """
     url = url.strip()
     if not url:
         return ""
-    parsed = urlparse(url)
-    if parsed.scheme.lower() not in STREAM_SCHEMES:
-        raise FieldError(
-            "stream_url",
-            f"scheme {parsed.scheme or '(none)'!r} not allowed; use one of {', '.join(STREAM_SCHEMES)}",
-        )
-    if parsed.scheme.lower() != "file" and not parsed.hostname:
-        raise FieldError("stream_url", f"no host in {url!r}")
+    if allow_private is None:
+        from django.conf import settings
+
+        allow_private = bool(getattr(settings, "HAECHI_ALLOW_PRIVATE_STREAMS", False))
     if any(ch in url for ch in "\n\r\t "):
         raise FieldError("stream_url", "contains whitespace")
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme not in STREAM_SCHEMES:
+        raise FieldError(
+            "stream_url",
+            f"scheme {parsed.scheme or '(none)'!r} not allowed; use one of {', '.join(NETWORK_SCHEMES)}",
+        )
+    if scheme == "file":
+        if not allow_private:
+            raise FieldError(
+                "stream_url",
+                "file:// stream URLs are refused (HAECHI_ALLOW_PRIVATE_STREAMS is off)",
+            )
+        return url
+    try:
+        host = parsed.hostname
+        parsed.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as err:
+        raise FieldError("stream_url", f"malformed host or port in {url!r}") from err
+    if not host:
+        raise FieldError("stream_url", f"no host in {url!r}")
+    if not allow_private:
+        reason = _private_host_reason(host)
+        if reason:
+            raise FieldError(
+                "stream_url",
+                f"host {host!r} is {reason}; stream URLs must point at public camera addresses "
+                "(HAECHI_ALLOW_PRIVATE_STREAMS is off)",
+            )
     return url
+
+
+def _private_host_reason(host: str) -> str:
+    """Why `host` must not be opened by a video host, or '' when it may."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith((".localhost", ".local", ".internal")):
+        return "a local name"
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        address = None
+        if _NUMERIC_HOST.match(name):  # 2130706433, 0x7f.1, 127.1: what inet_aton accepts
+            try:
+                address = ipaddress.IPv4Address(socket.inet_aton(name))
+            except OSError:
+                return "not a valid address"
+    if address is None:
+        return "one of this deployment's own services" if name in _service_hosts() else ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_private or address.is_reserved or address.is_unspecified:
+        return "a private address"
+    if address.is_multicast:
+        return "a multicast address"
+    if not address.is_global:
+        return "a non-public address"
+    return "one of this deployment's own services" if name in _service_hosts() else ""
+
+
+def _service_hosts() -> set[str]:
+    """Host names and addresses of this deployment's own database, Redis and web host."""
+    from backend.config import env
+
+    hosts = {socket.gethostname().lower()}
+    for url in (env.DATABASE_URL, env.REDIS_URL, env.CELERY_BROKER_URL, env.CHANNELS_REDIS_URL,
+                env.VIDEO_REDIS_URL):  # fmt: skip
+        try:
+            if urlparse(url).hostname:
+                hosts.add(str(urlparse(url).hostname).lower())
+        except ValueError:
+            continue
+    return hosts
+
+
+def stream_url_masked(url: str) -> str:
+    """The URL with any user:password replaced by `***` (what non-admins see)."""
+    if "@" not in url:
+        return url
+    parsed = urlparse(url)
+    if not parsed.username and not parsed.password:
+        return url
+    host = parsed.netloc.rsplit("@", 1)[1]
+    return parsed._replace(netloc=f"***@{host}").geturl()
 
 
 _TRUE = {"1", "true", "yes", "y", "t", "on", "o", "예", "유"}

@@ -55,6 +55,10 @@ DATABASE_URL = _str("DATABASE_URL", f"postgres://haechi@127.0.0.1:{PG_PORT}/haec
 REDIS_URL = _str("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
 CELERY_BROKER_URL = _str("CELERY_BROKER_URL", REDIS_URL)
 CHANNELS_REDIS_URL = _str("CHANNELS_REDIS_URL", REDIS_URL)
+# Where the backend writes the video hosts' camera set and reads their per-camera analysis.
+VIDEO_REDIS_URL = _str("HAECHI_VIDEO_REDIS_URL", REDIS_URL)
+# Stream URLs on loopback / private / link-local addresses (and file://) are refused unless set.
+ALLOW_PRIVATE_STREAMS = _bool("HAECHI_ALLOW_PRIVATE_STREAMS", False)
 SECRET_KEY = _str("DJANGO_SECRET_KEY", "")
 DEBUG = _bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in _str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]

@@ -7,6 +7,7 @@ from backend.common.views import healthz
 
 api_v1 = [
     path("", include("backend.accounts.api.urls")),
+    path("", include("backend.zones.api.urls")),
     path("", include("backend.cameras.api.urls")),
     path("", include("backend.alerts.api.urls")),
     path("", include("backend.analytics.api.urls")),

@@ -14,9 +14,15 @@ class CameraFilterSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, help_text="comma-separated kinds")
     ai = serializers.BooleanField(required=False, allow_null=True, default=None)
     q = serializers.CharField(required=False, help_text="code or address contains")
+    analysis = serializers.CharField(
+        required=False, help_text="comma-separated: watched, not_watched, error (analysable only)"
+    )
 
     def validate_status(self, value: str) -> str:
         return _choices(value, {"online", "offline", "degraded", "maintenance", "planned"})
+
+    def validate_analysis(self, value: str) -> str:
+        return _choices(value, {"watched", "not_watched", "error"})
 
     def validate_kind(self, value: str) -> str:
         return _choices(value, {"legacy", "replaced_ai", "upgraded_ai", "new_ai"})

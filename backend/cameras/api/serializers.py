@@ -8,10 +8,20 @@ from rest_framework import serializers
 
 from backend.cameras import validation as v
 from backend.cameras.models import Camera, CameraKind, CameraPurpose, CameraStatus, RolloutStage
+from backend.cameras.selectors import (
+    analysis_fields,
+    analysis_state_of,
+    camera_is_analysable,
+)
 
 
 class CameraFeatureSerializer(serializers.ModelSerializer):
-    """A camera as a GeoJSON Feature (id = primary key)."""
+    """A camera as a GeoJSON Feature (id = primary key).
+
+    Context: `analyses` (code → CameraAnalysis or None, from `selectors.camera_analyses`; None
+    when Redis was unreadable: the stored state is shown) and `reveal_credentials` (admins:
+    the stream URL in full; everyone else sees `rtsp://***@host/path`).
+    """
 
     class Meta:
         model = Camera
@@ -26,6 +36,9 @@ class CameraFeatureSerializer(serializers.ModelSerializer):
         props = super().to_representation(instance)
         props["district"] = instance.district.code
         props["district_name"] = instance.district.name_ko
+        if not self.context.get("reveal_credentials"):
+            props["stream_url"] = v.stream_url_masked(instance.stream_url)
+        props.update(self._analysis(instance))
         return {
             "type": "Feature",
             "id": instance.pk,
@@ -35,6 +48,16 @@ class CameraFeatureSerializer(serializers.ModelSerializer):
             },
             "properties": props,
         }
+
+    def _analysis(self, camera: Camera) -> dict[str, Any]:
+        analysable = camera_is_analysable(camera=camera)
+        analyses = self.context.get("analyses")
+        if analyses is not None and camera.code in analyses:
+            analysis = analyses[camera.code]
+            state = analysis_state_of(analysis) if analysable else None
+            return {"analysis": analysis_fields(analysis), "analysis_state": state}
+        stored = getattr(camera, "analysis", None) if analysable else None
+        return {"analysis": None, "analysis_state": stored.state if stored else None}
 
 
 class CameraWriteSerializer(serializers.Serializer):
@@ -89,6 +112,9 @@ class DistrictSerializer(serializers.Serializer):
     camera_count = serializers.IntegerField()
     ai_camera_count = serializers.IntegerField()
     offline_count = serializers.IntegerField()
+    ai_not_watched_count = serializers.IntegerField(
+        help_text="analysable AI cameras that no video host watches (or that are in error)"
+    )
 
 
 class ImportRequestSerializer(serializers.Serializer):

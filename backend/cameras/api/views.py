@@ -49,8 +49,13 @@ class CameraViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         qs = selectors.camera_list(user=request.user, filters=camera_filters(request.query_params))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CameraFeatureSerializer(page, many=True).data)
+        page = list(paginator.paginate_queryset(qs, request, view=self) or [])
+        return paginator.get_paginated_response(
+            CameraFeatureSerializer(page, many=True, context=self._context(page)).data
+        )
+
+    def _context(self, cameras: list) -> dict:
+        return selectors.camera_feature_context(user=self.request.user, cameras=cameras)
 
     @extend_schema(responses=CameraFeatureSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -59,7 +64,7 @@ class CameraViewSet(viewsets.ViewSet):
             return Response(
                 {"error": {"code": "not_found", "message": "no such camera"}}, status=404
             )
-        return Response(CameraFeatureSerializer(camera).data)
+        return Response(CameraFeatureSerializer(camera, context=self._context([camera])).data)
 
     @extend_schema(request=CameraWriteSerializer, responses={201: CameraFeatureSerializer})
     def create(self, request: Request) -> Response:
@@ -76,7 +81,10 @@ class CameraViewSet(viewsets.ViewSet):
             actor=request.user,
             **data,
         )
-        return Response(CameraFeatureSerializer(camera).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CameraFeatureSerializer(camera, context=self._context([camera])).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=CameraWriteSerializer, responses=CameraFeatureSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -87,7 +95,7 @@ class CameraViewSet(viewsets.ViewSet):
         if "code" in data and data["code"] != camera.code:
             raise ApplicationError("a camera's code cannot be changed", code="immutable")
         camera, _ = camera_update(camera=camera, data=data, actor=request.user)
-        return Response(CameraFeatureSerializer(camera).data)
+        return Response(CameraFeatureSerializer(camera, context=self._context([camera])).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
         camera = get_object_or_404(selectors.camera_list(user=request.user), pk=pk)

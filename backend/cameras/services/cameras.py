@@ -10,6 +10,7 @@ from django.db import transaction
 from backend.audit.services import audit_record
 from backend.cameras.models import Camera
 from backend.cameras.selectors import district_for_point
+from backend.cameras.services.video_sync import cameras_video_sync_on_commit
 from backend.common.exceptions import ApplicationError
 from backend.common.models import model_update
 
@@ -40,6 +41,7 @@ def camera_create(*, code: str, lon: float, lat: float, actor: Any = None, **fie
     camera.full_clean()
     camera.save()
     audit_record(actor=actor, action="camera.created", target=camera, data={"code": code})
+    cameras_video_sync_on_commit(codes=[camera.code])
     return camera
 
 
@@ -63,10 +65,12 @@ def camera_update(
             target=camera,
             data={f: {"from": before.get(f), "to": str(getattr(camera, f))} for f in changed},
         )
+        cameras_video_sync_on_commit(codes=[camera.code])
     return camera, changed
 
 
 @transaction.atomic
 def camera_delete(*, camera: Camera, actor: Any = None) -> None:
     audit_record(actor=actor, action="camera.deleted", target=camera, data={"code": camera.code})
+    cameras_video_sync_on_commit(codes=[camera.code])
     camera.delete()

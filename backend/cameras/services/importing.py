@@ -18,6 +18,7 @@ from backend.cameras.importing.rows import CameraRow, RowError
 from backend.cameras.importing.writer import camera_rows_upsert
 from backend.cameras.models import District
 from backend.cameras.seoul import gu_code
+from backend.cameras.services.video_sync import cameras_video_sync_on_commit
 
 logger = logging.getLogger(__name__)
 MAX_LISTED_ERRORS = 1000
@@ -210,6 +211,7 @@ def cameras_import(
                 data={"created": result.created, "updated": result.updated,
                       "rejected": report.rejected, "layout": report.layout},
             )  # fmt: skip
+            cameras_video_sync_on_commit(codes=[r.code for r, _ in valid])
         report.created, report.updated, report.committed = result.created, result.updated, True
     report.seconds = time.perf_counter() - started
     logger.info(report.summary())

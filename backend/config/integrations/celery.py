@@ -2,6 +2,7 @@
 
 from backend.alerts.schedule import BEAT_SCHEDULE as _ALERTS_BEAT
 from backend.analytics.schedule import BEAT_SCHEDULE as _ANALYTICS_BEAT
+from backend.cameras.schedule import BEAT_SCHEDULE as _CAMERAS_BEAT
 from backend.config import env
 
 CELERY_BROKER_URL = env.CELERY_BROKER_URL
@@ -14,6 +15,7 @@ CELERY_TASK_ROUTES = {
     "alerts.*": {"queue": "ingest"},
     "analytics.*": {"queue": "analytics"},
     "video.*": {"queue": "video"},
+    "cameras.*": {"queue": "default"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
@@ -21,4 +23,4 @@ CELERY_TIMEZONE = "Asia/Seoul"
 
 # The whole periodic schedule, assembled here only; each app declares its own entries once, in
 # <app>/schedule.py (BEAT_SCHEDULE). Run it with `celery -A backend.config.celery beat`.
-CELERY_BEAT_SCHEDULE = {**_ANALYTICS_BEAT, **_ALERTS_BEAT}
+CELERY_BEAT_SCHEDULE = {**_ANALYTICS_BEAT, **_ALERTS_BEAT, **_CAMERAS_BEAT}

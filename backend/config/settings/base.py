@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.audit",
     "backend.cameras",
+    "backend.zones",
     "backend.realtime",
     "backend.alerts",
     "backend.analytics",
@@ -107,6 +108,8 @@ HAECHI_SHARED_DATA_DIR = env.SHARED_DATA_DIR
 HAECHI_BASEMAP_STYLE_URL = env.BASEMAP_STYLE_URL
 HAECHI_ESCALATE_AFTER_S = env.ESCALATE_AFTER_S
 HAECHI_WS_HEARTBEAT_S = env.WS_HEARTBEAT_S
+HAECHI_VIDEO_REDIS_URL = env.VIDEO_REDIS_URL
+HAECHI_ALLOW_PRIVATE_STREAMS = env.ALLOW_PRIVATE_STREAMS
 
 LOGGING = {
     "version": 1,

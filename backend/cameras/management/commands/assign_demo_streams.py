@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backend.cameras.models import Camera
+from backend.cameras.services.video_sync import cameras_video_sync_on_commit
 
 DEMO_DISTRICTS = ("11140", "11110", "11680", "11650")  # the demo agents' districts
 
@@ -35,4 +36,5 @@ class Command(BaseCommand):
                 camera.full_clean()
                 camera.save(update_fields=["stream_url", "updated_at"])
                 codes.append(camera.code)
+        cameras_video_sync_on_commit(codes=codes)  # the video hosts pick them up after commit
         self.stdout.write(",".join(codes[:count]))
