@@ -37,6 +37,8 @@ mkdir -p "$HAECHI_VAR/log"
 
 "$VENV/bin/daphne" -b 127.0.0.1 -p "$PORT" backend.config.asgi:application >"$HAECHI_VAR/log/web.log" 2>&1 &
 pids+=($!)
+# Backend queues: ingest (event -> alert), analytics (coverage/hotspot recompute), default (camera
+# registry -> video hosts sync and reconcile, analysis state refresh).
 "$VENV/bin/celery" -A backend.config.celery worker -Q ingest,analytics,default -c 1 -n backend@%h \
   --loglevel=INFO >"$HAECHI_VAR/log/celery-backend.log" 2>&1 &
 pids+=($!)
@@ -45,23 +47,43 @@ pids+=($!)
   --schedule "$HAECHI_VAR/celerybeat-backend-schedule" >"$HAECHI_VAR/log/celery-beat-backend.log" 2>&1 &
 pids+=($!)
 if [ -f workers/celery_app.py ]; then
-  "$VENV/bin/celery" -A workers.celery_app worker -Q video -c 1 -n video@%h --loglevel=INFO \
-    >"$HAECHI_VAR/log/celery-video.log" 2>&1 &
+  if "$PY" -m workers host --help >/dev/null 2>&1; then
+    # One continuous video host watches every demo camera at once (the backend keeps its camera
+    # list in Redis equal to the analysable registry cameras).
+    "$PY" -m workers host --capacity 24 --name video1 >"$HAECHI_VAR/log/video-host.log" 2>&1 &
+  else
+    "$VENV/bin/celery" -A workers.celery_app worker -Q video -c 1 -n video@%h --loglevel=INFO \
+      >"$HAECHI_VAR/log/celery-video.log" 2>&1 &
+  fi
   pids+=($!)
   "$VENV/bin/celery" -A workers.celery_app beat --loglevel=INFO \
     --schedule "$HAECHI_VAR/celerybeat-video-schedule" >"$HAECHI_VAR/log/celery-beat-video.log" 2>&1 &
   pids+=($!)
 fi
 if [ -f workers/cli/simulate.py ]; then
-  # Simulated cameras replay real clips as live RTSP (H.264) for registry cameras in the demo
-  # agents' districts; the video workers open those RTSP URLs, so events reach the agents' consoles.
+  # Eight simulated cameras replay real clips as live RTSP (H.264, encoded once and cached under
+  # .var/simulator/, then served without encoding) for registry cameras in the demo agents'
+  # districts (two per district; agent-jung's get the fight and the fall, agent-gangnam's the
+  # fire). assign_demo_streams points those cameras at the simulator and the backend hands them
+  # to the video host, so events reach the agents' consoles.
   RTSP_PORT="${HAECHI_RTSP_PORT:-8654}"
-  CODES=$("$PY" manage.py assign_demo_streams --count 4 \
+  SIM_SIZE="${HAECHI_SIM_SIZE:-source}"  # e.g. 1280x720 for uniform 720p cameras
+  FOOTAGE="$HAECHI_SHARED_DATA/footage"
+  DEMO_CLIPS=(
+    fight/fi013.mp4 nonfight/nofi004.mp4                            # 중구
+    fall/upfall_S1_A1_T2_Cam1.mp4 pedestrians/video/store-aisle-detection.gif  # 종로구
+    fire/emoykim_test1.avi nofall/upfall_S1_A6_T2_Cam1.mp4          # 강남구
+    extra/ordinary/intel_car-detection.mp4 nonfight/nofi005.mp4     # 서초구
+  )
+  CLIPS=()
+  for clip in "${DEMO_CLIPS[@]}"; do [ -f "$FOOTAGE/$clip" ] && CLIPS+=("$FOOTAGE/$clip"); done
+  CODES=$("$PY" manage.py assign_demo_streams --count 8 \
     --url-template "rtsp://127.0.0.1:$RTSP_PORT/{code}" 2>/dev/null | tail -1)
-  "$PY" -m workers simulate --codes "$CODES" --port 8554 --rtsp-port "$RTSP_PORT" --register rtsp \
-    >"$HAECHI_VAR/log/simulator.log" 2>&1 &
+  # Without ../shared/data the cameras show ffmpeg's test pattern (encoded live).
+  "$PY" -m workers simulate --rtsp-only --no-register --codes "$CODES" --rtsp-port "$RTSP_PORT" \
+    --size "$SIM_SIZE" ${CLIPS[@]+--clips "${CLIPS[@]}"} >"$HAECHI_VAR/log/simulator.log" 2>&1 &
   pids+=($!)
-  log "simulated cameras: $CODES"
+  log "simulated cameras (${#CLIPS[@]} real clips): $CODES"
 fi
 
 for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
