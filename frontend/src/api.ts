@@ -53,4 +53,41 @@ export interface District {
   camera_count: number;
   ai_camera_count: number;
   offline_count: number;
+  /** AI cameras that should be analysed but no host watches (absent on older backends) */
+  ai_not_watched_count?: number | null;
+}
+
+/** Whether a video host watches an analysable AI camera (`properties.analysis_state`). */
+export type AnalysisState = "watched" | "not_watched" | "error";
+
+/** `properties.analysis` of a camera: what the host watching it reports (null: no host). */
+export interface CameraAnalysis {
+  host: string | null;
+  since: string | null;
+  fps: number | null;
+  last_frame_at: string | null;
+  /** share of sampled frames the motion gate kept from the detector */
+  skipped_fraction: number | null;
+  lag_s: number | null;
+  error: string | null;
+}
+
+/** A district row of `/api/v1/cameras/rollout/` (AI cameras not watched per district). */
+export interface RolloutDistrictRow {
+  code?: string;
+  district?: string;
+  district_id?: number;
+  id?: number;
+  unwatched?: number | null;
+}
+
+/** `/api/v1/cameras/rollout/`; the analysis fields are optional (older backends lack them). */
+export interface Rollout {
+  plan: Record<string, number>;
+  kinds: Record<string, { total: number; stages: Record<string, number> }>;
+  phase1: { total: number; live: number };
+  status?: Record<string, number>;
+  analysis?: Partial<Record<AnalysisState | "analysable" | "unchecked", number>>;
+  districts?: RolloutDistrictRow[];
+  unwatched_total?: number | null;
 }

@@ -49,6 +49,19 @@ const STRINGS = {
   total: { en: "Total", ko: "합계" },
   loading: { en: "Loading…", ko: "불러오는 중…" },
   language: { en: "한국어", ko: "English" },
+  watching: { en: "Watching", ko: "분석 상태" },
+  allWatching: { en: "Watching: all", ko: "분석 상태: 전체" },
+  watched: { en: "Watched", ko: "분석 중" },
+  notWatched: { en: "Not watched", ko: "미분석" },
+  analysisError: { en: "Error", ko: "오류" },
+  analysisHost: { en: "Analysis host", ko: "분석 호스트" },
+  analysisFps: { en: "Analysed frame rate", ko: "분석 프레임률" },
+  analysisSince: { en: "Watched since", ko: "분석 시작" },
+  analysisLastFrame: { en: "Last analysed frame", ko: "마지막 분석 프레임" },
+  analysisLag: { en: "Lag behind the stream", ko: "스트림 지연" },
+  analysisSkipped: { en: "Skipped by the motion gate", ko: "움직임 필터로 건너뛴 프레임" },
+  unwatchedAi: { en: "AI not watched", ko: "미분석 AI" },
+  unwatchedTotal: { en: "AI cameras not watched", ko: "분석되지 않는 AI 카메라" },
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

@@ -3,16 +3,17 @@
 
 import { type GeoJSONSource, Map as MapLibreMap, Marker } from "maplibre-gl";
 
-import { api, ApiError, type District, type Me, post } from "../api";
+import { api, ApiError, type District, type Me, post, type Rollout } from "../api";
 import { clear, formatNumber, h } from "../dom";
 import { lang, t } from "../i18n";
 import { fovFeatureCollection } from "../map/fov";
 import { dashboardStyle } from "../map/layers";
+import { ANALYSIS_STATES, analysisDetail, cameraAnalysis, cameraQuery, unwatchedByDistrict, unwatchedTotal, watchingCell } from "./watching";
 
 interface CameraFeature {
   id: number;
   geometry: { coordinates: [number, number] };
-  properties: Record<string, string | number | boolean | null>;
+  properties: Record<string, unknown>;
 }
 
 interface Page {
@@ -45,20 +46,25 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
     t("allDistricts"),
     districts.map((d) => [d.code, lang() === "ko" ? d.name_ko : d.name_en]),
   );
+  const watching = select(t("allWatching"), ANALYSIS_STATES.map((s) => [s, watchingCell(s, null).text]));
+  watching.classList.add("watching-filter");
   const tbody = h("tbody");
   const pager = h("p", { class: "pager", "aria-live": "polite" });
   const detail = h("section", { class: "camera-detail", "aria-label": t("camera") });
+  const rollout = api<Rollout>("/api/v1/cameras/rollout/");
 
   async function load(): Promise<void> {
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
-    if (q.value) params.set("q", q.value);
-    if (status.value) params.set("status", status.value);
-    if (kind.value) params.set("kind", kind.value);
-    if (district.value) params.set("district", district.value);
+    const params = cameraQuery(
+      { q: q.value, status: status.value, kind: kind.value, district: district.value, analysis: watching.value },
+      PAGE_SIZE,
+      offset,
+    );
     const page = await api<Page>(`/api/v1/cameras/?${params}`);
     clear(tbody);
     for (const f of page.features) {
       const p = f.properties;
+      const { state, analysis } = cameraAnalysis(p);
+      const watch = watchingCell(state, analysis);
       const row = h(
         "tr",
         { tabindex: 0, "data-camera": String(p.code) },
@@ -67,6 +73,7 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
         h("td", {}, String(p.kind)),
         h("td", { class: `status status-${p.status}` }, String(p.status)),
         h("td", {}, p.has_ai ? "AI" : "—"),
+        h("td", { class: watch.className, title: watch.title, "data-analysis-state": state ?? "" }, watch.text),
         h("td", {}, p.heading_deg === null ? "—" : `${p.heading_deg}°`),
       );
       const open = () => showCamera(detail, f, isAdmin, load);
@@ -82,7 +89,7 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
     );
   }
 
-  for (const control of [status, kind, district]) control.addEventListener("change", () => { offset = 0; void load(); });
+  for (const control of [status, kind, district, watching]) control.addEventListener("change", () => { offset = 0; void load(); });
   let debounce = 0;
   q.addEventListener("input", () => {
     window.clearTimeout(debounce);
@@ -92,15 +99,15 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
   const table = h(
     "table",
     { class: "cameras", "aria-label": t("cameras") },
-    h("thead", {}, h("tr", {}, ...["Code", t("district"), t("kind"), t("status"), "AI", "Heading"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ...["Code", t("district"), t("kind"), t("status"), "AI", t("watching"), "Heading"].map((c) => h("th", {}, c)))),
     tbody,
   );
   root.replaceChildren(
     h(
       "main",
       { class: "registry" },
-      h("section", { class: "registry-list" }, h("div", { class: "filters" }, q, district, status, kind), table, pager),
-      h("aside", { class: "registry-side" }, detail, isAdmin ? importForm(load) : null, healthPanel(districts), rolloutPanel()),
+      h("section", { class: "registry-list" }, h("div", { class: "filters" }, q, district, status, kind, watching), table, pager),
+      h("aside", { class: "registry-side" }, detail, isAdmin ? importForm(load) : null, healthPanel(districts, rollout), rolloutPanel(rollout)),
     ),
   );
   void load();
@@ -129,7 +136,7 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
   }
   let [lon, lat] = f.geometry.coordinates;
   const where = h("p", {}, "");
-  const showWhere = () => (where.textContent = `${p.district_name} · ${lon.toFixed(5)}, ${lat.toFixed(5)} · ${p.kind} · ${p.status}`);
+  const showWhere = () => (where.textContent = `${String(p.district_name)} · ${lon.toFixed(5)}, ${lat.toFixed(5)} · ${String(p.kind)} · ${String(p.status)}`);
   showWhere();
   const mapEl = h("div", { class: "edit-map", role: "region", "aria-label": "Camera position and view" });
   const cone = () =>
@@ -159,7 +166,12 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
       }
     });
   }
-  panel.replaceChildren(h("h2", {}, `${t("camera")} ${p.code}`), where, h("p", {}, `${p.address || ""}`), mapEl, form, message);
+  const { state, analysis } = cameraAnalysis(p);
+  const rows = analysisDetail(state, analysis);
+  const watch = rows.length
+    ? h("dl", { class: `analysis watch-${state}`, "aria-label": t("watching") }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))
+    : null;
+  panel.replaceChildren(h("h2", {}, `${t("camera")} ${String(p.code)}`), where, h("p", {}, `${String(p.address ?? "")}`), ...(watch ? [watch] : []), mapEl, form, message);
   editMap?.remove();
   const map = new MapLibreMap({ container: mapEl, style: dashboardStyle(window.location.origin), center: [lon, lat], zoom: 17, attributionControl: false });
   editMap = map;
@@ -226,36 +238,52 @@ function showReport(el: HTMLElement, r: ImportReport): void {
   );
 }
 
-function healthPanel(districts: District[]): HTMLElement {
+function healthPanel(districts: District[], rollout: Promise<Rollout>): HTMLElement {
   const rows = [...districts].sort((a, b) => b.offline_count / (b.camera_count || 1) - a.offline_count / (a.camera_count || 1));
+  const unwatchedCells = new Map(rows.map((d) => [d.code, h("td", { class: "unwatched", "data-district": d.code }, "…")]));
+  const total = h("p", { class: "unwatched-total" });
+  const show = (r: Rollout | null) => {
+    const counts = unwatchedByDistrict(r, districts);
+    for (const [code, cell] of unwatchedCells) {
+      const n = counts.get(code);
+      cell.textContent = n === undefined ? "—" : formatNumber(n);
+      cell.classList.toggle("has-unwatched", (n ?? 0) > 0);
+    }
+    const sum = unwatchedTotal(r, counts);
+    total.textContent = sum === null ? "" : `${t("unwatchedTotal")}: ${formatNumber(sum)}`;
+  };
+  show(null);
+  void rollout.then(show, () => show(null));
   return h(
     "section",
     { class: "health", "aria-label": t("health") },
     h("h2", {}, t("health")),
+    total,
     h(
       "table",
       {},
-      h("thead", {}, h("tr", {}, h("th", {}, t("district")), h("th", {}, t("cameras")), h("th", {}, t("offline")))),
+      h("thead", {}, h("tr", {}, h("th", {}, t("district")), h("th", {}, t("cameras")), h("th", {}, t("offline")), h("th", {}, t("unwatchedAi")))),
       h(
         "tbody",
         {},
         ...rows.map((d) =>
-          h("tr", {}, h("td", {}, lang() === "ko" ? d.name_ko : d.name_en), h("td", {}, formatNumber(d.camera_count)), h("td", {}, formatNumber(d.offline_count))),
+          h(
+            "tr",
+            { "data-district": d.code },
+            h("td", {}, lang() === "ko" ? d.name_ko : d.name_en),
+            h("td", {}, formatNumber(d.camera_count)),
+            h("td", {}, formatNumber(d.offline_count)),
+            unwatchedCells.get(d.code),
+          ),
         ),
       ),
     ),
   );
 }
 
-interface Rollout {
-  plan: Record<string, number>;
-  kinds: Record<string, { total: number; stages: Record<string, number> }>;
-  phase1: { total: number; live: number };
-}
-
-function rolloutPanel(): HTMLElement {
+function rolloutPanel(rollout: Promise<Rollout>): HTMLElement {
   const panel = h("section", { class: "rollout", "aria-label": t("rollout") }, h("h2", {}, t("rollout")));
-  void api<Rollout>("/api/v1/cameras/rollout/").then((r) => {
+  void rollout.then((r) => {
     for (const kind of ["replaced_ai", "upgraded_ai", "new_ai"]) {
       const have = r.kinds[kind]?.total ?? 0;
       const live = r.kinds[kind]?.stages.live ?? 0;
