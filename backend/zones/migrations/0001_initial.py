@@ -5,51 +5,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cameras', '0002_camera_analysis_state'),
+        ("cameras", "0002_camera_analysis_state"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=64)),
-                ('polygon', models.JSONField(help_text='[[x, y], …] normalised 0..1, 3..256 points')),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zones', to='cameras.camera')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "polygon",
+                    models.JSONField(help_text="[[x, y], …] normalised 0..1, 3..256 points"),
+                ),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="zones",
+                        to="cameras.camera",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['camera', 'name'],
+                "ordering": ["camera", "name"],
             },
         ),
         migrations.CreateModel(
-            name='BehaviourRule',
+            name="BehaviourRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('behaviour', models.CharField(choices=[('intrusion', 'intrusion'), ('loitering', 'loitering'), ('abandonment', 'abandonment'), ('fight', 'fight'), ('fall', 'fall'), ('fire', 'fire'), ('crowd', 'crowd'), ('running', 'running'), ('tamper', 'tamper')], max_length=32)),
-                ('enabled', models.BooleanField(default=True)),
-                ('settings', models.JSONField(blank=True, default=dict)),
-                ('schedule', models.JSONField(blank=True, help_text='{from_hour, to_hour, days, timezone}; empty = always', null=True)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='cameras.camera')),
-                ('zones', models.ManyToManyField(blank=True, related_name='rules', to='zones.zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "behaviour",
+                    models.CharField(
+                        choices=[
+                            ("intrusion", "intrusion"),
+                            ("loitering", "loitering"),
+                            ("abandonment", "abandonment"),
+                            ("fight", "fight"),
+                            ("fall", "fall"),
+                            ("fire", "fire"),
+                            ("crowd", "crowd"),
+                            ("running", "running"),
+                            ("tamper", "tamper"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("settings", models.JSONField(blank=True, default=dict)),
+                (
+                    "schedule",
+                    models.JSONField(
+                        blank=True,
+                        help_text="{from_hour, to_hour, days, timezone}; empty = always",
+                        null=True,
+                    ),
+                ),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="cameras.camera",
+                    ),
+                ),
+                (
+                    "zones",
+                    models.ManyToManyField(blank=True, related_name="rules", to="zones.zone"),
+                ),
             ],
             options={
-                'ordering': ['camera', 'behaviour'],
+                "ordering": ["camera", "behaviour"],
             },
         ),
         migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('camera', 'name'), name='zone_unique_name_per_camera'),
+            model_name="zone",
+            constraint=models.UniqueConstraint(
+                fields=("camera", "name"), name="zone_unique_name_per_camera"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='behaviourrule',
-            constraint=models.UniqueConstraint(fields=('camera', 'behaviour'), name='rule_unique_behaviour_per_camera'),
+            model_name="behaviourrule",
+            constraint=models.UniqueConstraint(
+                fields=("camera", "behaviour"), name="rule_unique_behaviour_per_camera"
+            ),
         ),
     ]
