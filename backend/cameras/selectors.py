@@ -172,6 +172,17 @@ def rollout_progress(*, user: Any) -> dict[str, Any]:
     analysis = dict(
         qs.filter(ANALYSABLE).values_list("analysis__state").annotate(n=Count("id")).order_by()
     )
+    unwatched = (
+        qs.filter(ANALYSABLE, analysis__state__in=NOT_WATCHED_STATES)
+        .values("district_id", "district__code", "district__name_ko")
+        .annotate(n=Count("id"))
+        .order_by("district__code")
+    )
+    districts = [
+        {"district_id": r["district_id"], "code": r["district__code"],
+         "district": r["district__name_ko"], "unwatched": r["n"]}
+        for r in unwatched
+    ]  # fmt: skip
     return {
         "plan": {**PLAN, "phase1": PHASE1},
         "kinds": {
@@ -189,6 +200,9 @@ def rollout_progress(*, user: Any) -> dict[str, Any]:
             **{state: analysis.get(state, 0) for state in AnalysisState.values},
             "unchecked": analysis.get(None, 0),
         },
+        # Analysable AI cameras not watched (or in error) per district, and in total.
+        "districts": districts,
+        "unwatched_total": sum(d["unwatched"] for d in districts),
     }
 
 

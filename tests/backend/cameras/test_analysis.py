@@ -79,8 +79,12 @@ def test_refresh_stores_states_filters_counts_and_pushes_transitions(cameras, vi
     assert client.get("/api/v1/cameras/?analysis=sleeping").status_code == 400
     gangnam = next(d for d in client.get("/api/v1/districts/").json() if d["code"] == "11680")
     assert gangnam["ai_not_watched_count"] == 2
-    rollout = client.get("/api/v1/cameras/rollout/").json()["analysis"]
-    assert rollout == {"analysable": 3, "watched": 1, "not_watched": 1, "error": 1, "unchecked": 0}
+    rollout = client.get("/api/v1/cameras/rollout/").json()
+    assert rollout["analysis"] == {
+        "analysable": 3, "watched": 1, "not_watched": 1, "error": 1, "unchecked": 0,
+    }  # fmt: skip
+    assert [(d["code"], d["unwatched"]) for d in rollout["districts"]] == [("11680", 2)]
+    assert rollout["unwatched_total"] == 2
 
     assert cameras_analysis_refresh().changed == 0  # nothing moved: no writes, no frames
     video_redis.delete(analysis_key("A-W"))  # its host died
