@@ -19,21 +19,31 @@ class WorkerSettings(BaseModel):
     var_dir: Path = ROOT / ".var"
     camera_code: str = "local"
     detect_fps: float = Field(default=5.0, gt=0, le=30, description="frames analysed per second")
-    window_s: float = Field(
-        default=60.0, gt=0, le=3600, description="seconds per Celery video window"
-    )
     lease_ttl_s: float = Field(default=15.0, gt=1, le=600, description="camera lease time to live")
+    host_capacity: int = Field(
+        default=0, ge=0, le=10_000, description="cameras this process watches; 0 = not a host"
+    )
+    host_tick_s: float = Field(default=1.0, gt=0, le=60, description="host control period")
+    assign_every_s: float = Field(
+        default=2.0, gt=0, le=300, description="fleet-wide assignment rounds at most this often"
+    )
     worker_name: str = Field(default_factory=lambda: f"{os.uname().nodename}-{os.getpid()}")
+
+    outbox_dir: Path | None = Field(default=None, description="default: var_dir/workers/outbox")
+    worker_media_dir: Path | None = Field(
+        default=None, description="default: var_dir/workers/media (the backend serves it)"
+    )
 
     @property
     def buffer_dir(self) -> Path:
         """Where unpublished events wait for the broker."""
-        return self.var_dir / "workers" / "outbox"
+        return self.outbox_dir or self.var_dir / "workers" / "outbox"
 
     @property
     def media_dir(self) -> Path:
-        """Where snapshots and clips are written."""
-        return self.var_dir / "workers" / "media"
+        """Where snapshots and clips are written (HAECHI_WORKER_MEDIA_DIR, read by the backend
+        too, so both sides agree on one location)."""
+        return self.worker_media_dir or self.var_dir / "workers" / "media"
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +58,12 @@ def get_settings() -> WorkerSettings:
     }
     for key, name in (
         ("detect_fps", "HAECHI_DETECT_FPS"),
-        ("window_s", "HAECHI_WINDOW_S"),
         ("lease_ttl_s", "HAECHI_LEASE_TTL_S"),
+        ("host_capacity", "HAECHI_HOST_CAPACITY"),
+        ("host_tick_s", "HAECHI_HOST_TICK_S"),
+        ("assign_every_s", "HAECHI_ASSIGN_EVERY_S"),
+        ("outbox_dir", "HAECHI_WORKER_OUTBOX_DIR"),
+        ("worker_media_dir", "HAECHI_WORKER_MEDIA_DIR"),
         ("worker_name", "HAECHI_WORKER_NAME"),
     ):
         if name in env:

@@ -6,7 +6,8 @@ import time
 
 import redis
 
-from workers.leases import CameraRegistry, CameraSpec, Leases
+from workers.contracts import CameraSpec
+from workers.leases import CameraRegistry, HostInfo, Hosts, Leases
 
 
 def test_only_one_owner_and_only_the_owner_renews_or_releases(redis_client: redis.Redis) -> None:
@@ -29,18 +30,39 @@ def test_a_dead_owner_loses_the_camera_after_the_ttl(redis_client: redis.Redis) 
     assert not leases.renew("CAM-2", "dead")
 
 
-def test_registry_round_trip_and_pending_markers(redis_client: redis.Redis) -> None:
+def test_registry_round_trip(redis_client: redis.Redis) -> None:
     registry = CameraRegistry(redis_client)
     registry.put(CameraSpec(code="B", url="rtsp://x/b"))
     registry.put(
         CameraSpec(code="A", url="/tmp/a.mp4", scene={"rules": {"crowd": {"max_people": 3}}})
     )
-    assert [c.code for c in registry.all()] == ["A", "B"]
+    assert registry.codes() == ["A", "B"]
     assert registry.get("A").scene["rules"]["crowd"]["max_people"] == 3
+    registry.remove("B")
+    assert registry.many(["A", "B"])["B"] is None and registry.many(["A"])["A"].code == "A"
+
+
+def test_renew_many_reports_the_leases_we_no_longer_hold(redis_client: redis.Redis) -> None:
     leases = Leases(redis_client, ttl_s=5)
-    assert leases.mark_pending("A", 5) and not leases.mark_pending("A", 5)
-    leases.clear_pending("A")
-    assert leases.mark_pending("A", 5)
+    assert leases.acquire("A", "h1") and leases.acquire("B", "h1") and leases.acquire("C", "h2")
+    redis_client.delete(Leases.key("B"))  # expired (or Redis restarted)
+    assert leases.renew_many(["A", "B", "C"], "h1") == ["B", "C"]
+    assert redis_client.pttl(Leases.key("A")) > 4000
+
+
+def test_hosts_are_live_while_they_heartbeat_and_forgotten_after(redis_client: redis.Redis) -> None:
+    hosts = Hosts(redis_client, ttl_s=0.4)
+    hosts.heartbeat(HostInfo(name="h1", capacity=4))
+    hosts.heartbeat(HostInfo(name="h2", capacity=8))
+    hosts.set_requests({"h1": ["A", "B"]}, {"h2": ["C"]}, ["h1", "h2"])
+    assert hosts.requests("h1") == ({"A", "B"}, set()) and hosts.requests("h2") == (set(), {"C"})
+    assert {n: i.capacity for n, i in hosts.live().items()} == {"h1": 4, "h2": 8}
+    time.sleep(0.6)
+    hosts.heartbeat(HostInfo(name="h2", capacity=8))
+    assert list(hosts.live()) == ["h2"]
+    assert hosts.requests("h1") == (set(), set())  # a dead host's requests are dropped
+    hosts.leave("h2")
+    assert hosts.live() == {}
 
 
 def test_owners_of_many_cameras_in_bulk(redis_client: redis.Redis) -> None:

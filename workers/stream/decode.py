@@ -144,8 +144,10 @@ class VideoStream:
         on_status: StatusCallback | None = None,
         sleep: Callable[[float], None] = time.sleep,
         stop: Callable[[], bool] | None = None,
+        origin: float | None = None,
     ) -> None:
         self.url = str(url)
+        self._origin = origin  # time.monotonic() of stream time 0 for live streams (continuity)
         self.config = config or StreamConfig()
         self.camera = camera
         self.live = is_live(self.url)
@@ -237,8 +239,8 @@ class VideoStream:
         sampler = FpsSampler(cfg.detect_fps)
         frozen = FrozenWatch(cfg.frozen_after_s, cfg.frozen_max_diff)
         index = -1
-        t_s = 0.0
-        started = time.monotonic()
+        started = time.monotonic() if self._origin is None else self._origin
+        t_s = time.monotonic() - started if self.live else 0.0
         try:
             while True:
                 assert self._cap is not None
@@ -318,3 +320,60 @@ def prefetched(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
                 box.get_nowait()
             except queue.Empty:
                 thread.join(timeout=0.1)
+
+
+class NewestFrames:
+    """Decode in a background thread and hand over only the newest frames (live cameras).
+
+    When analysis falls behind, the oldest waiting frame is dropped (and counted) instead of
+    letting the decoder stall, so analysis lag stays bounded by `depth` frames.
+    """
+
+    def __init__(self, frames: Iterator[Frame], depth: int = 2) -> None:
+        import threading
+        from collections import deque
+
+        self._frames = frames
+        self._box: deque[Frame] = deque(maxlen=depth)
+        self._ready = threading.Condition()
+        self._done = False
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._pump, daemon=True, name="decode")
+        self._thread.start()
+
+    def _pump(self) -> None:
+        try:
+            for frame in self._frames:
+                with self._ready:
+                    if len(self._box) == self._box.maxlen:
+                        self.dropped += 1
+                    self._box.append(frame)
+                    self._ready.notify()
+                if self._stop.is_set():
+                    break
+        except BaseException as err:  # hand decoder errors to the consumer
+            self._error = err
+        finally:
+            with self._ready:
+                self._done = True
+                self._ready.notify()
+
+    def __iter__(self) -> Iterator[Frame]:
+        while True:
+            with self._ready:
+                while not self._box and not self._done:
+                    self._ready.wait(0.5)
+                if self._box:
+                    frame = self._box.popleft()
+                elif self._error is not None:
+                    raise self._error
+                else:
+                    return
+            yield frame
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop decoding (the stream's own `stop` callback ends reconnect waits)."""
+        self._stop.set()
+        self._thread.join(timeout)
