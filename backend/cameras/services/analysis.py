@@ -4,6 +4,8 @@
 MGET per chunk, stores `CameraAnalysisState` only where it changed and pushes a
 `camera.status_changed` frame per transition between known states (the very first check of a
 camera is stored without a frame, so a fresh registry does not flood the consoles).
+A camera marked offline by an offline event is set online again (audited, pushed) as soon as a
+host reports it watched: frames are flowing, so it is demonstrably back.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.cameras.models import CameraAnalysisState
+from backend.cameras.models import AnalysisState, Camera, CameraAnalysisState, CameraStatus
 from backend.cameras.selectors import (
     analysis_state_of,
     camera_analysable_list,
     camera_analyses,
 )
+from backend.cameras.services.cameras import camera_update
 from backend.realtime.publish import publish_many_on_commit
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,36 @@ def _frame(camera: dict[str, Any], state: str, previous: str) -> tuple[str, int,
     )
 
 
+def _camera_back_online(camera_id: int) -> None:
+    """An offline camera a host watches again: online in the registry, pushed to consoles."""
+    camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
+    if camera is None or camera.status != CameraStatus.OFFLINE:
+        return
+    camera_update(camera=camera, data={"status": CameraStatus.ONLINE}, actor=None)
+    publish_many_on_commit(
+        frames=[
+            (
+                "camera.status_changed",
+                camera.district_id,
+                {
+                    "camera": {
+                        "id": camera.id,
+                        "code": camera.code,
+                        "district_id": camera.district_id,
+                        "lon": camera.location.x,
+                        "lat": camera.location.y,
+                        "status": CameraStatus.ONLINE,
+                        "previous": CameraStatus.OFFLINE,
+                        "alert_id": None,
+                        "analysis_state": "watched",
+                    }
+                },
+            )
+        ]
+    )
+    logger.info("camera %s is watched again: back online", camera.code)
+
+
 def cameras_analysis_refresh() -> RefreshResult:
     """Bring the state up to date for every analysable camera; drop it for the others."""
     now = timezone.now()
@@ -76,6 +109,13 @@ def cameras_analysis_refresh() -> RefreshResult:
         analyses = camera_analyses(codes=[c["code"] for c in chunk])
         if analyses is None:
             return False
+        recovered = [
+            c
+            for c in chunk
+            if c["status"] == CameraStatus.OFFLINE
+            and analyses.get(c["code"]) is not None
+            and analysis_state_of(analyses[c["code"]]) == AnalysisState.WATCHED
+        ]
         updates: list[CameraAnalysisState] = []
         frames = []
         for camera in chunk:
@@ -84,9 +124,12 @@ def cameras_analysis_refresh() -> RefreshResult:
             if state == previous:
                 continue
             updates.append(CameraAnalysisState(camera_id=camera["id"], state=state, checked_at=now))
-            if previous and frames_sent + len(frames) < MAX_FRAMES:
+            back_online = any(c is camera for c in recovered)  # pushed with its own frame
+            if previous and not back_online and frames_sent + len(frames) < MAX_FRAMES:
                 frames.append(_frame(camera, state, previous))
         with transaction.atomic():
+            for camera in recovered:
+                _camera_back_online(camera["id"])
             if updates:
                 CameraAnalysisState.objects.bulk_create(
                     updates,

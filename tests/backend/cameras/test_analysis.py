@@ -116,3 +116,20 @@ def test_redis_outage_keeps_the_api_up_with_stored_state(cameras, video_redis, s
     assert cameras_analysis_refresh().skipped
     got = props(client_for(Role.PLANNER).get("/api/v1/cameras/"))
     assert got["A-N"]["analysis_state"] == "not_watched" and got["A-N"]["analysis"] is None
+
+
+def test_an_offline_camera_a_host_watches_again_is_back_online(cameras, video_redis):
+    camera = cameras["watched"]
+    camera.status = "offline"  # an offline event set it so
+    camera.save()
+    report(video_redis, camera.code, error="reconnecting: attempt 3 in 2.0 s")
+    cameras_analysis_refresh()
+    camera.refresh_from_db()
+    assert camera.status == "offline"  # still failing: stays offline
+    report(video_redis, camera.code)
+    cameras_analysis_refresh()
+    camera.refresh_from_db()
+    assert camera.status == "online"
+    frames = [e.as_frame() for e in RealtimeEvent.objects.filter(type="camera.status_changed")]
+    back = [f["camera"] for f in frames if f["camera"]["code"] == camera.code]
+    assert back and back[-1]["status"] == "online" and back[-1]["previous"] == "offline"
