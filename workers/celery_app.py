@@ -47,6 +47,12 @@ class CameraHostStep(bootsteps.StartStopStep):
             self.host = None
 
 
+def _transport_options(keyprefix: str, **options: Any) -> dict[str, Any]:
+    """Broker transport options, with `global_keyprefix` when the deployment (or a parallel
+    test session, see backend/config/settings/test.py) prefixes its broker keys."""
+    return {**options, "global_keyprefix": keyprefix} if keyprefix else options
+
+
 def create_app() -> Celery:
     """Build the app from worker settings (env)."""
     settings = get_settings()
@@ -61,11 +67,12 @@ def create_app() -> Celery:
         task_soft_time_limit=60,
         task_time_limit=90,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={
-            "visibility_timeout": 300,
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
-        },
+        broker_transport_options=_transport_options(
+            settings.broker_keyprefix,
+            visibility_timeout=300,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+        ),
         worker_send_task_events=False,
         beat_schedule={
             "video-assign": {
@@ -89,11 +96,9 @@ def create_producer() -> Celery:
         broker_connection_retry=False,
         broker_connection_max_retries=0,
         broker_connection_timeout=2,
-        broker_transport_options={
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
-            "max_retries": 0,
-        },
+        broker_transport_options=_transport_options(
+            settings.broker_keyprefix, socket_connect_timeout=2, socket_timeout=5, max_retries=0
+        ),
     )
     return producer
 

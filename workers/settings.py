@@ -16,6 +16,12 @@ class WorkerSettings(BaseModel):
 
     broker_url: str = "redis://127.0.0.1:63799/0"
     lease_redis_url: str = "redis://127.0.0.1:63799/0"
+    broker_keyprefix: str = Field(
+        default="",
+        max_length=200,
+        description="prefix of every broker key (Redis `global_keyprefix`); must match the "
+        "backend's CELERY_BROKER_TRANSPORT_OPTIONS, e.g. a parallel test session's prefix",
+    )
     var_dir: Path = ROOT / ".var"
     camera_code: str = "local"
     detect_fps: float = Field(default=5.0, gt=0, le=30, description="frames analysed per second")
@@ -65,6 +71,7 @@ def get_settings() -> WorkerSettings:
         ("outbox_dir", "HAECHI_WORKER_OUTBOX_DIR"),
         ("worker_media_dir", "HAECHI_WORKER_MEDIA_DIR"),
         ("worker_name", "HAECHI_WORKER_NAME"),
+        ("broker_keyprefix", "HAECHI_BROKER_KEYPREFIX"),
     ):
         if name in env:
             values[key] = env[name]
