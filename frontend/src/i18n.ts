@@ -62,6 +62,21 @@ const STRINGS = {
   analysisSkipped: { en: "Skipped by the motion gate", ko: "움직임 필터로 건너뛴 프레임" },
   unwatchedAi: { en: "AI not watched", ko: "미분석 AI" },
   unwatchedTotal: { en: "AI cameras not watched", ko: "분석되지 않는 AI 카메라" },
+  addCamera: { en: "Add camera", ko: "카메라 추가" },
+  addCameraHint: { en: "Click the map to place the camera, or type its longitude and latitude.", ko: "지도를 클릭해 위치를 정하거나 경도와 위도를 입력하세요." },
+  code: { en: "Code", ko: "코드" },
+  longitude: { en: "Longitude", ko: "경도" },
+  latitude: { en: "Latitude", ko: "위도" },
+  streamUrl: { en: "Stream URL", ko: "스트림 URL" },
+  aiEnabled: { en: "AI analysis", ko: "AI 분석" },
+  headingOptional: { en: "Heading (°, optional)", ko: "방향 (°, 선택)" },
+  fovOptional: { en: "FOV (°, optional)", ko: "화각 (°, 선택)" },
+  rangeOptional: { en: "Range (m, optional)", ko: "거리 (m, 선택)" },
+  create: { en: "Create", ko: "등록" },
+  cancel: { en: "Cancel", ko: "취소" },
+  creating: { en: "Creating…", ko: "등록 중…" },
+  cameraCreated: { en: "Camera created.", ko: "카메라가 등록되었습니다." },
+  notCreated: { en: "Not created: fix the marked fields.", ko: "등록되지 않았습니다: 표시된 항목을 고치세요." },
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

@@ -8,6 +8,7 @@ import { clear, formatNumber, h } from "../dom";
 import { lang, t } from "../i18n";
 import { fovFeatureCollection } from "../map/fov";
 import { dashboardStyle } from "../map/layers";
+import { type AddCameraInput, type AddField, buildCameraPayload, DETAIL_REFRESH_MS, type FieldErrors, serverErrors } from "./addCamera";
 import { ANALYSIS_STATES, analysisDetail, cameraAnalysis, cameraQuery, unwatchedByDistrict, unwatchedTotal, watchingCell } from "./watching";
 
 interface CameraFeature {
@@ -35,6 +36,7 @@ interface ImportReport {
 const PAGE_SIZE = 50;
 const STATUSES = ["online", "offline", "degraded", "maintenance", "planned"];
 const KINDS = ["legacy", "replaced_ai", "upgraded_ai", "new_ai"];
+const SEOUL_CITY_HALL: [number, number] = [126.978, 37.5665];
 
 export function renderRegistry(root: HTMLElement, me: Me, districts: District[]): void {
   const isAdmin = me.role === "admin";
@@ -76,7 +78,7 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
         h("td", { class: watch.className, title: watch.title, "data-analysis-state": state ?? "" }, watch.text),
         h("td", {}, p.heading_deg === null ? "—" : `${p.heading_deg}°`),
       );
-      const open = () => showCamera(detail, f, isAdmin, load);
+      const open = () => showCamera(detail, f, isAdmin, load, tbody);
       row.addEventListener("click", open);
       row.addEventListener("keydown", (e) => e.key === "Enter" && open());
       tbody.appendChild(row);
@@ -88,6 +90,20 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
       h("button", { type: "button", disabled: last >= page.count, onclick: () => { offset += PAGE_SIZE; void load(); } }, t("next")),
     );
   }
+
+  const addButton = isAdmin
+    ? h("button", { type: "button", class: "add-camera" }, t("addCamera"))
+    : null;
+  addButton?.addEventListener("click", () =>
+    showAddCamera(detail, async (created) => {
+      // show the new camera in the table (search for its code) and open its detail
+      for (const control of [status, kind, district, watching]) control.value = "";
+      q.value = String(created.properties.code);
+      offset = 0;
+      await load();
+      showCamera(detail, created, isAdmin, load, tbody);
+    }),
+  );
 
   for (const control of [status, kind, district, watching]) control.addEventListener("change", () => { offset = 0; void load(); });
   let debounce = 0;
@@ -107,7 +123,7 @@ export function renderRegistry(root: HTMLElement, me: Me, districts: District[])
       "main",
       { class: "registry" },
       h("section", { class: "registry-list" }, h("div", { class: "filters" }, q, district, status, kind, watching), table, pager),
-      h("aside", { class: "registry-side" }, detail, isAdmin ? importForm(load) : null, healthPanel(districts, rollout), rolloutPanel(rollout)),
+      h("aside", { class: "registry-side" }, addButton, detail, isAdmin ? importForm(load) : null, healthPanel(districts, rollout), rolloutPanel(rollout)),
     ),
   );
   void load();
@@ -118,8 +134,53 @@ function select(label: string, options: [string, string][]): HTMLSelectElement {
 }
 
 let editMap: MapLibreMap | null = null;
+let detailTimer = 0;
 
-function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, reload: () => Promise<void>): void {
+function stopDetailRefresh(): void {
+  window.clearInterval(detailTimer);
+  detailTimer = 0;
+}
+
+/** The camera detail's "Watching" rows (empty for a camera that is not analysable). */
+function watchList(props: Record<string, unknown>): HTMLElement | null {
+  const { state, analysis } = cameraAnalysis(props);
+  const rows = analysisDetail(state, analysis);
+  return rows.length
+    ? h("dl", { class: `analysis watch-${state}`, "aria-label": t("watching"), "data-analysis-state": state ?? "" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))
+    : null;
+}
+
+/** Re-read the open camera's analysis state every few seconds, so "not watched" turns into
+ * "watched" (or an error) without a reload; updates the detail and the camera's table row. */
+function startDetailRefresh(panel: HTMLElement, slot: HTMLElement, f: CameraFeature, tbody: HTMLElement | null): void {
+  stopDetailRefresh();
+  const timer = window.setInterval(async () => {
+    if (!panel.isConnected || !slot.isConnected) {
+      if (detailTimer === timer) stopDetailRefresh();
+      return;
+    }
+    try {
+      const fresh = await api<CameraFeature>(`/api/v1/cameras/${f.id}/`);
+      if (detailTimer !== timer || !slot.isConnected) return;
+      slot.replaceChildren(...[watchList(fresh.properties)].filter((el): el is HTMLElement => el !== null));
+      const cell = tbody?.querySelector<HTMLElement>(`tr[data-camera="${CSS.escape(String(fresh.properties.code))}"] td.watch`);
+      if (cell) {
+        const { state, analysis } = cameraAnalysis(fresh.properties);
+        const watch = watchingCell(state, analysis);
+        cell.className = watch.className;
+        cell.textContent = watch.text;
+        cell.dataset.analysisState = state ?? "";
+        if (watch.title) cell.title = watch.title;
+        else cell.removeAttribute("title");
+      }
+    } catch {
+      // a failed poll keeps what is shown; the next one tries again
+    }
+  }, DETAIL_REFRESH_MS);
+  detailTimer = timer;
+}
+
+function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, reload: () => Promise<void>, tbody: HTMLElement | null = null): void {
   const p = f.properties;
   const fields: [string, string, number | null][] = [
     ["heading_deg", "Heading (°)", p.heading_deg as number | null],
@@ -166,12 +227,10 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
       }
     });
   }
-  const { state, analysis } = cameraAnalysis(p);
-  const rows = analysisDetail(state, analysis);
-  const watch = rows.length
-    ? h("dl", { class: `analysis watch-${state}`, "aria-label": t("watching") }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))
-    : null;
-  panel.replaceChildren(h("h2", {}, `${t("camera")} ${String(p.code)}`), where, h("p", {}, `${String(p.address ?? "")}`), ...(watch ? [watch] : []), mapEl, form, message);
+  const watchSlot = h("div", { class: "analysis-slot", "aria-live": "polite" }, watchList(p));
+  panel.replaceChildren(h("h2", {}, `${t("camera")} ${String(p.code)}`), where, h("p", {}, `${String(p.address ?? "")}`), watchSlot, mapEl, form, message);
+  panel.dataset.camera = String(p.code);
+  startDetailRefresh(panel, watchSlot, f, tbody);
   editMap?.remove();
   const map = new MapLibreMap({ container: mapEl, style: dashboardStyle(window.location.origin), center: [lon, lat], zoom: 17, attributionControl: false });
   editMap = map;
@@ -187,6 +246,129 @@ function showCamera(panel: HTMLElement, f: CameraFeature, editable: boolean, rel
     });
     for (const input of inputs.values()) input.addEventListener("input", redraw);
   });
+}
+
+/** The "Add camera" form in the detail panel (admins): position by clicking the small map or
+ * typing lon/lat, then POST /api/v1/cameras/. The server's 400 is shown next to the fields it
+ * names and every typed value is kept; on success `created` gets the new camera's feature. */
+function showAddCamera(panel: HTMLElement, created: (f: CameraFeature) => Promise<void>): void {
+  stopDetailRefresh();
+  delete panel.dataset.camera;
+  const form = h("form", { class: "camera-form add-camera-form", novalidate: true });
+  const errorEls = new Map<AddField, HTMLElement>();
+  const field = (name: AddField, label: string, input: HTMLElement): void => {
+    const error = h("p", { class: "field-error error", "data-error-for": name, id: `add-${name}-error`, "aria-live": "polite" });
+    errorEls.set(name, error);
+    input.setAttribute("aria-describedby", error.id);
+    form.append(h("label", { for: `add-${name}` }, label), input, error);
+  };
+  const text = (name: AddField, attrs: Record<string, string | boolean> = {}) =>
+    h("input", { id: `add-${name}`, name, type: "text", autocomplete: "off", ...attrs });
+  const number = (name: AddField, attrs: Record<string, string> = {}) => h("input", { id: `add-${name}`, name, type: "number", step: "any", ...attrs });
+  const code = text("code", { required: true, maxlength: "64" });
+  const lon = number("lon", { min: "126.7", max: "127.3" });
+  const lat = number("lat", { min: "37.4", max: "37.75" });
+  const stream = text("stream_url", { placeholder: "rtsp://host:554/path", maxlength: "512" });
+  const hasAi = h("input", { id: "add-has_ai", name: "has_ai", type: "checkbox", checked: true });
+  const status = h("select", { id: "add-status", name: "status" }, ...STATUSES.map((v) => h("option", { value: v, selected: v === "online" }, v)));
+  const kind = h("select", { id: "add-kind", name: "kind" }, ...KINDS.map((v) => h("option", { value: v, selected: v === "new_ai" }, v)));
+  const heading = number("heading_deg", { min: "0", max: "360" });
+  const fov = number("fov_deg", { min: "1", max: "360" });
+  const range = number("range_m", { min: "1", max: "300" });
+  field("code", t("code"), code);
+  field("lon", t("longitude"), lon);
+  field("lat", t("latitude"), lat);
+  field("stream_url", t("streamUrl"), stream);
+  field("has_ai", t("aiEnabled"), hasAi);
+  field("status", t("status"), status);
+  field("kind", t("kind"), kind);
+  field("heading_deg", t("headingOptional"), heading);
+  field("fov_deg", t("fovOptional"), fov);
+  field("range_m", t("rangeOptional"), range);
+  const formError = h("p", { class: "form-error error", role: "alert", "data-error-for": "form" });
+  errorEls.set("form", formError);
+  const submit = h("button", { type: "submit" }, t("create"));
+  const cancel = h("button", { type: "button", onclick: () => { editMap?.remove(); editMap = null; panel.replaceChildren(); } }, t("cancel"));
+  form.append(formError, h("div", { class: "form-actions" }, submit, " ", cancel));
+
+  const showErrors = (errors: FieldErrors): void => {
+    for (const [name, el] of errorEls) {
+      const messages = errors[name] ?? [];
+      el.textContent = messages.join(" ");
+      const input = form.querySelector(`#add-${name}`);
+      if (messages.length) input?.setAttribute("aria-invalid", "true");
+      else input?.removeAttribute("aria-invalid");
+    }
+  };
+  const values = (): AddCameraInput => ({
+    code: code.value,
+    lon: lon.value,
+    lat: lat.value,
+    stream_url: stream.value,
+    has_ai: hasAi.checked,
+    status: status.value,
+    kind: kind.value,
+    heading_deg: heading.value,
+    fov_deg: fov.value,
+    range_m: range.value,
+  });
+
+  const mapEl = h("div", { class: "edit-map", role: "region", "aria-label": t("addCameraHint") });
+  panel.replaceChildren(h("h2", {}, t("addCamera")), h("p", { class: "hint" }, t("addCameraHint")), mapEl, form);
+  editMap?.remove();
+  const map = new MapLibreMap({ container: mapEl, style: dashboardStyle(window.location.origin), center: SEOUL_CITY_HALL, zoom: 11, attributionControl: false });
+  editMap = map;
+  const marker = new Marker({ draggable: true });
+  const place = (lngLat: [number, number]): void => {
+    marker.setLngLat(lngLat);
+    if (!marker.getElement().isConnected) marker.addTo(map);
+  };
+  const setInputs = (lng: number, la: number): void => {
+    lon.value = lng.toFixed(6);
+    lat.value = la.toFixed(6);
+  };
+  map.on("click", (e) => {
+    setInputs(e.lngLat.lng, e.lngLat.lat);
+    place([e.lngLat.lng, e.lngLat.lat]);
+  });
+  marker.on("dragend", () => {
+    const at = marker.getLngLat();
+    setInputs(at.lng, at.lat);
+  });
+  for (const input of [lon, lat]) {
+    input.addEventListener("input", () => {
+      const lng = Number(lon.value);
+      const la = Number(lat.value);
+      if (lon.value.trim() === "" || lat.value.trim() === "" || !Number.isFinite(lng) || !Number.isFinite(la)) return;
+      place([lng, la]);
+      map.jumpTo({ center: [lng, la], zoom: Math.max(map.getZoom(), 15) });
+    });
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const built = buildCameraPayload(values(), lang());
+    if (!built.ok) {
+      showErrors(built.errors);
+      formError.textContent = t("notCreated");
+      return;
+    }
+    showErrors({});
+    formError.textContent = t("creating");
+    submit.disabled = true;
+    try {
+      const feature = await post<CameraFeature>("/api/v1/cameras/", built.payload);
+      formError.textContent = t("cameraCreated");
+      await created(feature);
+    } catch (err) {
+      const errors = err instanceof ApiError ? serverErrors(err.body, err.message) : { form: [String(err)] };
+      showErrors(errors);
+      if (!errors.form) formError.textContent = t("notCreated");
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  code.focus();
 }
 
 function importForm(reload: () => Promise<void>): HTMLElement {
