@@ -56,7 +56,7 @@ def make_host(
         "ttl_s": 3.0,
         "tick_s": 0.3,
         "assign_every_s": 0.5,
-        "warm": False,
+        "warm": True,  # models compile before the host takes cameras, as in production
         "detector_settings": {
             "scripted": {"frames": [[{"label": "person", "box": PERSON_BOX}]], "loop": True}
         },
