@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -52,17 +52,7 @@ EventType = Literal[
 ]
 Severity = Literal["info", "low", "medium", "high", "critical"]
 # Behaviours a camera's rule settings may name (offline is the host's own, not configurable).
-BEHAVIOURS: tuple[str, ...] = (
-    "intrusion",
-    "loitering",
-    "abandonment",
-    "fight",
-    "fall",
-    "fire",
-    "crowd",
-    "running",
-    "tamper",
-)
+BEHAVIOURS: tuple[str, ...] = tuple(t for t in get_args(EventType) if t != "offline")
 
 
 class BehaviourEvent(BaseModel):

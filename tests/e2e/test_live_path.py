@@ -14,9 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -31,6 +30,7 @@ from backend.config import env
 from tests.e2e.conftest import broker_app, screenshot, wait_for_worker
 from tests.e2e.test_dashboard import record_timing
 from tests.factories import CITY_HALL, make_user
+from tests.waiting import wait_until
 from tests.workers.synthetic import write_video
 from workers.contracts import VIDEO_CAMERAS_KEY, analysis_key
 from workers.leases import HOSTS_KEY, Hosts, Leases
@@ -140,16 +140,6 @@ def video_host(tmp_path: Path, ingest_worker: str, video_redis: redis.Redis) -> 
     finally:
         host.stop()
         print("video host log (tail):\n" + host.log())  # shown by pytest when the test fails
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def test_admin_adds_a_camera_it_is_watched_and_its_alert_reaches_the_districts_agent(

@@ -11,29 +11,18 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from workers.contracts import EventType, Severity
 from workers.rules.geometry import Box, Zone, union_box
 from workers.stream.sampling import downscale
 from workers.tracking.base import Track
 
-EVENT_TYPES = (
-    "intrusion",
-    "loitering",
-    "abandonment",
-    "fight",
-    "fall",
-    "fire",
-    "crowd",
-    "running",
-    "tamper",
-    "offline",
-)
-Severity = Literal["info", "low", "medium", "high", "critical"]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
 class RuleSchedule(BaseModel):

@@ -10,7 +10,6 @@ exactly once. The services are left running whatever happens.
 from __future__ import annotations
 
 import collections
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.backend.alerts.events import event
 from tests.backend.realtime.test_alerts_socket import frames_until, open_as
 from tests.backend.realtime.test_worker_end_to_end import ROOT, ingest_worker  # noqa: F401
 from tests.factories import COEX, make_camera, make_user
+from tests.services import run_services
 from workers.contracts import BehaviourEvent
 from workers.publish import Publisher, RedisReceipts
 
@@ -37,12 +37,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("committed_db")]
 BURST = 300  # events per test
 RATE_HZ = 150.0  # published over ~2 s; the restart starts 0.5 s in
 CONFIRM_AFTER_S = 10.0  # an event without an ingest receipt this long after sending goes again
-SERVICES = ROOT / "scripts" / "services.sh"
-
-
-def _services(command: str) -> None:
-    subprocess.run([str(SERVICES), command], cwd=ROOT, check=True, timeout=120,
-                   capture_output=True)  # fmt: skip
 
 
 @pytest.fixture
@@ -51,7 +45,7 @@ def services_restored():  # type: ignore[no-untyped-def]
     try:
         yield
     finally:
-        _services("start")
+        run_services("start")
         connections.close_all()  # the next query opens a fresh connection
 
 
@@ -83,7 +77,7 @@ def _burst(publisher: Publisher, restart: str) -> tuple[list[str], int, float]:
     def restart_soon() -> None:
         time.sleep(0.5)
         t0 = time.monotonic()
-        _services(restart)
+        run_services(restart)
         took.append(time.monotonic() - t0)
 
     restarter = threading.Thread(target=restart_soon)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,17 +74,6 @@ def make_host(
 def analysis(client: redis.Redis, code: str) -> CameraAnalysis | None:
     raw = client.get(analysis_key(code))
     return None if raw is None else CameraAnalysis.model_validate_json(raw)
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll `condition` until it returns something truthy; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def events(client: redis.Redis, type_: str | None = None) -> list[dict[str, Any]]:

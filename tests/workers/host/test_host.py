@@ -10,13 +10,13 @@ from pathlib import Path
 
 import redis
 
+from tests.waiting import wait_until
 from tests.workers.host.conftest import (
     PERSON_BOX,
     analysis,
     closed_port_url,
     events,
     make_host,
-    wait_until,
 )
 from workers.contracts import CameraSpec, analysis_key
 from workers.leases import CameraRegistry, Leases

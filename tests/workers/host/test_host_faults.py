@@ -3,7 +3,6 @@ outage, the host keeps their leases afterwards, and their analysis is fresh agai
 
 from __future__ import annotations
 
-import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,18 +10,12 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.workers.host.conftest import analysis, make_host, wait_until
+from tests.services import run_services
+from tests.waiting import wait_until
+from tests.workers.host.conftest import analysis, make_host
 from workers.contracts import CameraSpec
 from workers.leases import CameraRegistry, Leases
 from workers.simulator.rtsp import RtspServer
-
-ROOT = Path(__file__).resolve().parents[3]
-SERVICES = ROOT / "scripts" / "services.sh"
-
-
-def _services(command: str) -> None:
-    subprocess.run([str(SERVICES), command], cwd=ROOT, check=True, timeout=120,
-                   capture_output=True)  # fmt: skip
 
 
 @pytest.fixture
@@ -30,7 +23,7 @@ def services_restored():  # type: ignore[no-untyped-def]
     try:
         yield
     finally:
-        _services("start")
+        run_services("start")
 
 
 def _fresh(client: redis.Redis, code: str) -> bool:
@@ -55,7 +48,7 @@ def test_cameras_stay_with_their_host_through_a_redis_restart(
         wait_until(lambda: all(_fresh(redis_client, c) for c in codes), 120, "cameras watched")
         frames_before = {c: host.watches[c].frames for c in codes}
         before = redis_client.info("server")["run_id"]
-        _services("restart-redis")
+        run_services("restart-redis")
         assert redis_client.info("server")["run_id"] != before, "Redis was not restarted"
         recovered = time.monotonic()
         wait_until(lambda: all(_fresh(redis_client, c) for c in codes), 5 + 5, "fresh again")

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.waiting import wait_until
 from tests.workers.conftest import workers_redis_url
-from tests.workers.host.conftest import analysis, closed_port_url, events, wait_until
+from tests.workers.host.conftest import analysis, closed_port_url, events
 from workers.contracts import CameraSpec
 from workers.leases import CameraRegistry, Hosts, Leases
 from workers.simulator.rtsp import RtspServer
