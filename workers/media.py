@@ -26,7 +26,6 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +68,9 @@ class MediaConfig(BaseModel):
     pre_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds before the event")
     post_s: float = Field(default=5.0, ge=0, le=120, description="clip seconds after the event")
     clip_width: int = Field(default=640, ge=64, le=1920, description="clip frame width")
+    ring_jpeg_quality: int = Field(
+        default=90, ge=50, le=100, description="JPEG quality of the frames kept for clips"
+    )
     clip_crf: int = Field(
         default=26, ge=16, le=40, description="H.264 constant rate factor (lower: larger, sharper)"
     )
@@ -206,17 +208,52 @@ def snapshot_jpeg(
     return bytes(data)
 
 
-@dataclass(frozen=True)
 class BufferedFrame:
-    """A downscaled frame kept for clips with its person boxes; blurred when written."""
+    """A downscaled frame kept for clips with its person boxes; blurred when written.
 
-    t_s: float
-    image: np.ndarray
-    person_boxes: tuple[Box, ...] = ()
+    Frames in a `FrameRing` are kept JPEG-compressed (`compressed`): a camera keeps ~40 s of
+    them, about 140 MB raw at 640x360 and 5 fps but ~10 MB as JPEG; `image` decodes on use.
+    """
+
+    __slots__ = ("_image", "_jpeg", "person_boxes", "t_s")
+
+    def __init__(
+        self, t_s: float, image: np.ndarray | None, person_boxes: tuple[Box, ...] = ()
+    ) -> None:
+        self.t_s = t_s
+        self._image = image
+        self._jpeg: bytes | None = None
+        self.person_boxes = person_boxes
+
+    @classmethod
+    def compressed(
+        cls, t_s: float, image: np.ndarray, person_boxes: tuple[Box, ...], quality: int
+    ) -> BufferedFrame:
+        ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if not ok:
+            raise ValueError("JPEG encoding of a buffered frame failed")
+        frame = cls(t_s, None, person_boxes)
+        frame._jpeg = bytes(data)
+        return frame
+
+    @property
+    def image(self) -> np.ndarray:
+        if self._image is not None:
+            return self._image
+        assert self._jpeg is not None
+        image = cv2.imdecode(np.frombuffer(self._jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError("a buffered frame could not be decoded")
+        decoded: np.ndarray = image
+        return decoded
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._jpeg) if self._jpeg is not None else int(self.image.nbytes)
 
 
 class FrameRing:
-    """The last `pre_s + post_s + margin` seconds of analysed frames, downscaled."""
+    """The last `pre_s + post_s + margin` seconds of analysed frames, downscaled, as JPEG."""
 
     def __init__(self, config: MediaConfig | None = None, margin_s: float = 30.0) -> None:
         self.config = config or MediaConfig()
@@ -224,18 +261,21 @@ class FrameRing:
         self._frames: deque[BufferedFrame] = deque()
 
     def add(self, t_s: float, image: np.ndarray, person_boxes: Sequence[Box] = ()) -> None:
-        """Keep one frame (a private copy at `clip_width` at most) and its person boxes."""
+        """Keep one frame (compressed, at `clip_width` at most) and its person boxes."""
         cfg = self.config
         boxes = tuple(tuple(float(v) for v in b) for b in person_boxes)
         if image.shape[1] > cfg.clip_width:
             scale = cfg.clip_width / image.shape[1]
-            img = downscale(image, cfg.clip_width)
+            image = downscale(image, cfg.clip_width)
             boxes = tuple(tuple(v * scale for v in b) for b in boxes)
-        else:
-            img = image.copy()
-        self._frames.append(BufferedFrame(t_s, img, boxes))
+        self._frames.append(BufferedFrame.compressed(t_s, image, boxes, cfg.ring_jpeg_quality))
         while self._frames and t_s - self._frames[0].t_s > self.keep_s:
             self._frames.popleft()
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the kept frames take."""
+        return sum(f.nbytes for f in self._frames)
 
     def between(self, start_s: float, end_s: float) -> list[BufferedFrame]:
         """Frames with start_s <= t <= end_s (not blurred)."""

@@ -265,3 +265,22 @@ def test_faces_are_found_on_a_downscaled_copy_of_very_wide_frames(
     monkeypatch.setattr(media, "face_detector", lambda min_score: HalfSizeFace())
     regions = media.face_regions(np.zeros((480, 640, 3), np.uint8), MediaConfig(face_max_width=320))
     assert seen == [(240, 320, 3)] and regions == [(406, 234, 490, 318)]
+
+
+def test_the_ring_keeps_frames_compressed_and_gives_them_back_whole() -> None:
+    """40 s of 5 fps 720p frames: raw at 640 px they would take ~140 MB per camera."""
+    ring = media.FrameRing(media.MediaConfig())
+    scenes = [textured_background(i, (1280, 720)) for i in range(4)]
+    for i in range(200):
+        ring.add(i / 5, scenes[i % 4], [(100.0, 100.0, 200.0, 400.0)])
+    assert ring.nbytes < 25_000_000
+    frames = ring.clip_frames(30.0, 30.0)
+    assert len(frames) == 51
+    first = frames[0]
+    assert first.image.shape == (360, 640, 3) and first.person_boxes == (
+        (50.0, 50.0, 100.0, 200.0),
+    )
+    expected = cv2.resize(
+        scenes[round(first.t_s * 5) % 4], (640, 360), interpolation=cv2.INTER_AREA
+    )
+    assert np.abs(first.image.astype(int) - expected.astype(int)).mean() < 4  # JPEG, not a copy
