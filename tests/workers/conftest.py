@@ -6,12 +6,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 import redis
 from celery import Celery
+
+from tests.workers.synthetic import write_video
+from workers.simulator.rtsp import H264Source, RtspServer
 
 WORKERS_REDIS_DB = 3
 
@@ -68,3 +74,19 @@ def require_face_model() -> None:
         ensure_model("face_detection", "fp32", download=False)
     except ModelFetchError as err:
         pytest.skip(f"face model not built ({err}); run `python -m workers models fetch`")
+
+
+def _walker(i: int, img: np.ndarray) -> None:
+    x = 10 + (i * 4) % 260
+    cv2.rectangle(img, (x, 90), (x + 30, 190), (240, 240, 240), -1)
+
+
+@pytest.fixture(scope="module")
+def rtsp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtspServer]:
+    """Cameras CAM-1 … CAM-4, each a looped 10 s synthetic scene with a moving shape."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (simulated RTSP cameras encode with it)")
+    clip = write_video(tmp_path_factory.mktemp("clips") / "walk.mp4", frames=250, draw=_walker)
+    server = RtspServer([H264Source(f"CAM-{i}", clip) for i in range(1, 5)]).start()
+    yield server
+    server.stop()

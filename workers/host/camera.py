@@ -16,6 +16,7 @@ from collections import deque
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from workers.contracts import CameraAnalysis, CameraSpec
 from workers.host.evidence import EventSink
@@ -25,13 +26,16 @@ from workers.publish import Publisher
 from workers.rules.base import BehaviourEvent as Incident
 from workers.rules.base import EventAggregator
 from workers.rules.registry import SceneConfig, build_rules, rule_configs
+from workers.stream.av_decode import AvVideoStream, uses_av
 from workers.stream.decode import Frame, NewestFrames, StreamConfig, StreamStatus, VideoStream
 from workers.tracking.base import Track
 
 log = logging.getLogger(__name__)
 
 OFFLINE_AFTER_ATTEMPTS = 3  # failed reconnects in a row (0.5 + 1 + 2 s) before "offline"
-FPS_WINDOW_S = 10.0  # the reported fps is measured over this many recent seconds
+FPS_WINDOW_S = 10.0
+CAMERA_STATE_TYPES = frozenset({"tamper", "offline"})
+IDLE_AFTER_S = 4.0  # no motion and no open incident this long: decode keyframes only  # the reported fps is measured over this many recent seconds
 LIVE_STREAM = StreamConfig(
     max_reconnects=10_000, reconnect_initial_s=0.5, reconnect_max_s=15.0, read_timeout_s=5.0
 )
@@ -64,6 +68,7 @@ class CameraWatch:
         self.last_frame_at: datetime | None = None
         self.lag_s = 0.0
         self._failed_attempts = 0
+        self.idle = False  # set by the camera's thread, read by its decode thread
         self._recent: deque[float] = deque()  # monotonic times of recently analysed frames
         self._next_spec: CameraSpec | None = None
         self._stop = threading.Event()
@@ -169,14 +174,18 @@ class CameraWatch:
             self._close_incidents()
 
     def _watch_stream(self) -> None:
-        stream = VideoStream(
-            self.spec.url,
-            self.stream_config,
-            camera=self.spec.code,
-            on_status=self._on_status,
-            stop=self._stopping,
-            origin=self._origin,
-        )
+        options: dict[str, Any] = {
+            "camera": self.spec.code,
+            "on_status": self._on_status,
+            "stop": self._stopping,
+            "origin": self._origin,
+        }
+        if uses_av(self.spec.url):
+            stream: VideoStream = AvVideoStream(
+                self.spec.url, self.stream_config, idle=lambda: self.idle, **options
+            )
+        else:
+            stream = VideoStream(self.spec.url, self.stream_config, **options)
         frames = NewestFrames(stream.frames(), depth=2)
         try:
             for frame in frames:
@@ -196,6 +205,7 @@ class CameraWatch:
             self.sink.frame(frame.t_s, frame.image, people)
             for incident in closed:
                 self.sink.closed(incident, frame.image, people)
+            self.idle = self._quiet(frame.t_s)
         now = time.monotonic()
         with self._lock:
             self._recent.append(now)
@@ -203,6 +213,15 @@ class CameraWatch:
         self.lag_s = max(0.0, time.time() - frame.wall)
         self.last_frame_at = datetime.fromtimestamp(frame.wall, UTC)
         self.error = None
+
+    def _quiet(self, t_s: float) -> bool:
+        """Nothing moved for IDLE_AFTER_S and no behaviour incident is open (people standing
+        still are still seen on keyframes; whatever they start doing moves, and full decoding
+        resumes). Camera-state incidents (tamper, offline) need no full frame rate."""
+        last = self.pipeline.gate.last_motion_s
+        if last is None or t_s - last < IDLE_AFTER_S:
+            return False
+        return all(e.type in CAMERA_STATE_TYPES for e in self.pipeline.aggregator.open_events)
 
     def _on_status(self, status: StreamStatus, t_s: float, detail: str) -> None:
         """Stream news (decode thread): errors for the backend, offline/tamper for the rules.

@@ -194,6 +194,17 @@ class VideoStream:
         self.fps = fps if 0 < fps <= 240 else 25.0
         return True
 
+    def _grab(self) -> bool:
+        """Read and decode the next frame without converting it; False at the end or a stall."""
+        return self._cap is not None and bool(self._cap.grab())
+
+    def _retrieve(self) -> np.ndarray | None:
+        """The grabbed frame as BGR (None when it cannot be converted)."""
+        if self._cap is None:
+            return None
+        ok, image = self._cap.retrieve()
+        return image if ok else None
+
     def close(self) -> None:
         """Release the capture."""
         if self._cap is not None:
@@ -243,8 +254,7 @@ class VideoStream:
         t_s = time.monotonic() - started if self.live else 0.0
         try:
             while True:
-                assert self._cap is not None
-                ok = self._cap.grab()
+                ok = self._grab()
                 if not ok:
                     if not self.live:
                         self._status(StreamStatus.ENDED, t_s, f"{self.frames_read} frames")
@@ -263,8 +273,8 @@ class VideoStream:
                     return
                 if not sampler.accept(t_s):
                     continue
-                ok, image = self._cap.retrieve()
-                if not ok or image is None or image.size == 0:
+                image = self._retrieve()
+                if image is None or image.size == 0:
                     self.bad_frames += 1
                     self._status(StreamStatus.BAD_FRAME, t_s, f"frame {index}")
                     continue

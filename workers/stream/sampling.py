@@ -96,6 +96,11 @@ class MotionGate:
         self._last_pass: float | None = None
         self._last_motion: float | None = None
 
+    @property
+    def last_motion_s(self) -> float | None:
+        """Stream time of the last frame with motion (None: none yet)."""
+        return self._last_motion
+
     def check(self, image: np.ndarray, t_s: float, small: np.ndarray | None = None) -> GateResult:
         """Judge one BGR frame at stream time `t_s` (`small`: the frame already downscaled to
         the gate's width, when the caller has it)."""

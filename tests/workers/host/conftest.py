@@ -1,42 +1,20 @@
-"""Live cameras for host tests: the simulator's RTSP server replaying synthetic clips."""
+"""Host tests: a host on the test Redis with short timings, and readers of what it reports
+(the live cameras, `rtsp`, come from tests/workers/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-import pytest
 import redis
 
 from tests.workers.conftest import app_for, queued_args, workers_redis_url
-from tests.workers.synthetic import write_video
 from workers.contracts import CameraAnalysis, analysis_key
 from workers.host.host import CameraHost
 from workers.publish import Publisher
-from workers.simulator.rtsp import H264Source, RtspServer
 
 PERSON_BOX = [120.0, 60.0, 170.0, 200.0]  # the scripted detector's person, in 320x240 pixels
-
-
-def _walker(i: int, img: np.ndarray) -> None:
-    x = 10 + (i * 4) % 260
-    cv2.rectangle(img, (x, 90), (x + 30, 190), (240, 240, 240), -1)
-
-
-@pytest.fixture(scope="module")
-def rtsp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtspServer]:
-    """Cameras CAM-1 … CAM-4, each a looped 10 s synthetic scene with a moving shape."""
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed (simulated RTSP cameras encode with it)")
-    clip = write_video(tmp_path_factory.mktemp("clips") / "walk.mp4", frames=250, draw=_walker)
-    server = RtspServer([H264Source(f"CAM-{i}", clip) for i in range(1, 5)]).start()
-    yield server
-    server.stop()
 
 
 def closed_port_url() -> str:
