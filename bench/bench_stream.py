@@ -35,7 +35,7 @@ def _ffmpeg(args: list[str]) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
-def _clips() -> tuple[Path, Path, str]:
+def bench_clips() -> tuple[Path, Path, str]:
     """Build (or reuse) the two benchmark clips; returns their paths and a source note."""
     CACHE.mkdir(parents=True, exist_ok=True)
     b1080, b720 = CACHE / "b1080.mp4", CACHE / "b720.mp4"
@@ -127,7 +127,7 @@ def _concurrent(path: Path, processes: int, gate: bool) -> dict[str, float]:
 def run() -> list[dict]:
     if shutil.which("ffmpeg") is None:
         return [result("stream.skipped", 0, "n/a", notes="ffmpeg not installed")]
-    b1080, b720, source = _clips()
+    b1080, b720, source = bench_clips()
     rows = []
     serial = _analyse(str(b1080), gate=True, prefetch=False)
     overlapped = _analyse(str(b1080), gate=True, prefetch=True)

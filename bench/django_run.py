@@ -31,9 +31,16 @@ def fresh_database_url(suffix: str = "_bench") -> str:
     return urlunparse(parsed._replace(path=f"/{name}"))
 
 
-def run_django_bench(module: str, *, suffix: str, timeout: int = 900) -> dict[str, Any]:
+def run_django_bench(
+    module: str, *, suffix: str, timeout: int = 900, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """`python -m <module>` with DATABASE_URL on a fresh database; its last stdout line as JSON."""
-    env = {**os.environ, "DATABASE_URL": fresh_database_url(suffix), "HAECHI_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database_url(suffix),
+        "HAECHI_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
     proc = subprocess.run(
         [sys.executable, "-m", module],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=timeout,

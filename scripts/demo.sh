@@ -47,14 +47,9 @@ pids+=($!)
   --schedule "$HAECHI_VAR/celerybeat-backend-schedule" >"$HAECHI_VAR/log/celery-beat-backend.log" 2>&1 &
 pids+=($!)
 if [ -f workers/celery_app.py ]; then
-  if "$PY" -m workers host --help >/dev/null 2>&1; then
-    # One continuous video host watches every demo camera at once (the backend keeps its camera
-    # list in Redis equal to the analysable registry cameras).
-    "$PY" -m workers host --capacity 24 --name video1 >"$HAECHI_VAR/log/video-host.log" 2>&1 &
-  else
-    "$VENV/bin/celery" -A workers.celery_app worker -Q video -c 1 -n video@%h --loglevel=INFO \
-      >"$HAECHI_VAR/log/celery-video.log" 2>&1 &
-  fi
+  # One continuous video host watches every demo camera at once (the backend keeps its camera
+  # list in Redis equal to the analysable registry cameras).
+  "$PY" -m workers host --capacity 24 --name video1 >"$HAECHI_VAR/log/video-host.log" 2>&1 &
   pids+=($!)
   "$VENV/bin/celery" -A workers.celery_app beat --loglevel=INFO \
     --schedule "$HAECHI_VAR/celerybeat-video-schedule" >"$HAECHI_VAR/log/celery-beat-video.log" 2>&1 &
