@@ -95,6 +95,10 @@ class CameraWatch:
         if spec.url != self.spec.url or spec.detector != self.spec.detector:
             self._restart.set()  # the stream's stop callback ends the current stream
 
+    def signal_stop(self) -> None:
+        """Ask the camera to stop without waiting (a host stopping many cameras at once)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Stop watching; open incidents are closed and published before this returns."""
         self._stop.set()

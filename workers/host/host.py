@@ -219,6 +219,8 @@ class CameraHost:
                 watch.stop()
 
     def _shutdown(self) -> None:
+        for watch in self.watches.values():
+            watch.signal_stop()  # all cameras wind down together; each is then joined
         for code in list(self.watches):
             with contextlib.suppress(redis.RedisError):
                 self._drop(code, release=True)
