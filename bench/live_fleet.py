@@ -135,16 +135,19 @@ class Fleet:
             for c, r in zip(codes, raw, strict=True)
         }
 
-    def watched_now(self, codes: list[str], fresh_s: float = FRESH_S) -> dict[str, str | None]:
-        """Host watching each camera right now (None: not watched by the definition above)."""
+    def watched_now(
+        self, codes: list[str], states: dict[str, CameraAnalysis | None] | None = None
+    ) -> dict[str, str | None]:
+        """Host watching each camera right now (None: not watched by the definition above);
+        `states`: the cameras' analyses when the caller already read them."""
         now = datetime.now(UTC)
         found: dict[str, str | None] = {}
-        for code, state in self.analyses(codes).items():
+        for code, state in (states or self.analyses(codes)).items():
             ok = (
                 state is not None
                 and state.error is None
                 and state.last_frame_at is not None
-                and (now - state.last_frame_at).total_seconds() <= fresh_s
+                and (now - state.last_frame_at).total_seconds() <= FRESH_S
                 and state.lag_s <= MAX_LAG_S
             )
             found[code] = state.host if ok and state is not None else None
@@ -205,10 +208,11 @@ def observe(fleet: Fleet, codes: list[str], seconds: float) -> Observation:
     started = time.monotonic()
     tick = started
     while time.monotonic() - started < seconds:
-        for code, host in fleet.watched_now(codes).items():
+        states = fleet.analyses(codes)
+        for code, host in fleet.watched_now(codes, states).items():
             samples[code] += 1
             watched[code] += host is not None
-        lags.extend(s.lag_s for s in fleet.analyses(codes).values() if s is not None)
+        lags.extend(s.lag_s for s in states.values() if s is not None)
         tick += 1.0
         time.sleep(max(0.0, tick - time.monotonic()))
     elapsed = time.monotonic() - started

@@ -340,9 +340,10 @@ def write_clip_frames(path: Path, frames: Sequence[BufferedFrame], config: Media
         try:
             try:
                 for f in frames:
-                    if f.image.shape[:2] != (h, w):
+                    image = f.image  # decoded from JPEG on each access: once per frame
+                    if image.shape[:2] != (h, w):
                         continue
-                    frame = blur_private(f.image, f.person_boxes, config)[:eh, :ew]
+                    frame = blur_private(image, f.person_boxes, config)[:eh, :ew]
                     proc.stdin.write(np.ascontiguousarray(frame).tobytes())
                     written += 1
                 proc.stdin.close()

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 ANALYSIS_FIELDS = ("host", "since", "fps", "last_frame_at", "skipped_fraction", "lag_s", "error")
 ANALYSABLE = Q(has_ai=True, status__in=ANALYSABLE_STATUSES) & ~Q(stream_url="")
 NOT_WATCHED_STATES = (AnalysisState.NOT_WATCHED, AnalysisState.ERROR)
+# An analysable camera the refresh has not checked yet (no state row) is not watched either.
+NOT_WATCHED = Q(analysis__state__in=NOT_WATCHED_STATES) | Q(analysis__isnull=True)
 
 MAX_BBOX_DEG2 = 1.0  # ≈ 100 km × 90 km: all of Seoul fits comfortably
 
@@ -67,7 +69,11 @@ def camera_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
         q = filters["q"]
         qs = qs.filter(Q(code__icontains=q) | Q(address__icontains=q))
     if filters.get("analysis"):
-        qs = qs.filter(ANALYSABLE, analysis__state__in=str(filters["analysis"]).split(","))
+        states = str(filters["analysis"]).split(",")
+        wanted = Q(analysis__state__in=states)
+        if AnalysisState.NOT_WATCHED in states:
+            wanted |= Q(analysis__isnull=True)
+        qs = qs.filter(ANALYSABLE, wanted)
     return qs.order_by("code")
 
 
@@ -143,9 +149,12 @@ def district_list(*, user: Any) -> QuerySet[District]:
             filter=Q(
                 cameras__has_ai=True,
                 cameras__status__in=ANALYSABLE_STATUSES,
-                cameras__analysis__state__in=NOT_WATCHED_STATES,
             )
-            & ~Q(cameras__stream_url=""),
+            & ~Q(cameras__stream_url="")
+            & (
+                Q(cameras__analysis__state__in=NOT_WATCHED_STATES)
+                | Q(cameras__analysis__isnull=True)
+            ),
         ),
     )
     allowed = user_district_ids(user=user)
@@ -173,7 +182,7 @@ def rollout_progress(*, user: Any) -> dict[str, Any]:
         qs.filter(ANALYSABLE).values_list("analysis__state").annotate(n=Count("id")).order_by()
     )
     unwatched = (
-        qs.filter(ANALYSABLE, analysis__state__in=NOT_WATCHED_STATES)
+        qs.filter(ANALYSABLE, NOT_WATCHED)
         .values("district_id", "district__code", "district__name_ko")
         .annotate(n=Count("id"))
         .order_by("district__code")

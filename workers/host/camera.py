@@ -64,7 +64,6 @@ class CameraWatch:
         self.since = datetime.now(UTC)
         self.error: str | None = "connecting"
         self.frames = 0
-        self.dropped = 0  # sampled frames dropped because analysis was behind
         self.last_frame_at: datetime | None = None
         self.lag_s = 0.0
         self._failed_attempts = 0
@@ -195,11 +194,14 @@ class CameraWatch:
             for frame in frames:
                 self._apply_scene_change()
                 self._process(frame)
-                self.dropped = frames.dropped
                 if self._stopping():
                     break
         finally:
             frames.close()
+            if frames.dropped:
+                log.info(
+                    "camera %s: %d frames dropped, analysis behind", self.spec.code, frames.dropped
+                )
 
     def _process(self, frame: Frame) -> None:
         with self._work:
@@ -266,6 +268,8 @@ class CameraWatch:
             if spec is None or spec.url != self.spec.url or spec.detector != self.spec.detector:
                 return
             self._next_spec = None
+            if spec == self.spec:  # set again while a restart applied it: nothing changed
+                return
         scene = SceneConfig.model_validate(spec.scene)
         rules = build_rules(scene)
         with self._work:

@@ -179,9 +179,9 @@ class EventSink:
         future = self.executor.submit(
             store_and_publish, job, self.publisher, self.media_dir, self.media
         )
-        future.add_done_callback(self._done)
         with self._lock:
             self._pending.append(future)
+        future.add_done_callback(self._done)  # after: a job already done removes itself
         if frames:
             self._queued_clips.append(future)
 

@@ -134,12 +134,13 @@ class CameraHost:
         self._last_renewed = time.monotonic()
         for code in lost:
             log.warning("host %s: lease of %s lost; another host watches it", self.name, code)
-            self._drop(code, release=False)
+        self._drop(lost, release=False)
         assign_round(self.client, ttl_s=self.ttl_s, every_s=self.assign_every_s)
         offers, releases = self.hosts.requests(self.name)
-        for code in sorted(releases & set(self.watches)):
+        handed = sorted(releases & set(self.watches))
+        for code in handed:
             log.info("host %s: handing %s over", self.name, code)
-            self._drop(code, release=True)
+        self._drop(handed, release=True)
         self._take(sorted(offers - set(self.watches) - releases))
         self._refresh_specs()
         self._report()
@@ -174,13 +175,18 @@ class CameraHost:
             "host %s: watching %s (%d/%d)", self.name, spec.code, len(self.watches), self.capacity
         )
 
-    def _drop(self, code: str, *, release: bool) -> None:
-        watch = self.watches.pop(code, None)
-        if watch is not None:
+    def _drop(self, codes: list[str], *, release: bool) -> None:
+        """Stop these cameras together (each closes and publishes its incidents), then release
+        their leases and clear their analysis."""
+        watches = [w for w in (self.watches.pop(c, None) for c in codes) if w is not None]
+        for watch in watches:
+            watch.signal_stop()
+        for watch in watches:
             watch.stop()
-        if release:
-            self.leases.release(code, self.name)
-        self.client.delete(analysis_key(code))
+        for code in codes:
+            if release:
+                self.leases.release(code, self.name)
+            self.client.delete(analysis_key(code))
 
     def _reap(self) -> None:
         """A watch whose thread died (a bug) is restarted from its spec."""
@@ -191,12 +197,14 @@ class CameraHost:
                 self._watch(watch.spec)
 
     def _refresh_specs(self) -> None:
+        gone = []
         for code, spec in self.registry.many(sorted(self.watches)).items():
             if spec is None:
                 log.info("host %s: %s left the camera set", self.name, code)
-                self._drop(code, release=True)
+                gone.append(code)
             else:
                 self.watches[code].update(spec)
+        self._drop(gone, release=True)
 
     def _report(self) -> None:
         if not self.watches:
@@ -214,16 +222,16 @@ class CameraHost:
             log.warning(
                 "host %s: leases expired; stopping %d cameras", self.name, len(self.watches)
             )
-            for code in list(self.watches):
-                watch = self.watches.pop(code)
+            watches = list(self.watches.values())
+            self.watches.clear()
+            for watch in watches:
+                watch.signal_stop()
+            for watch in watches:
                 watch.stop()
 
     def _shutdown(self) -> None:
-        for watch in self.watches.values():
-            watch.signal_stop()  # all cameras wind down together; each is then joined
-        for code in list(self.watches):
-            with contextlib.suppress(redis.RedisError):
-                self._drop(code, release=True)
+        with contextlib.suppress(redis.RedisError):
+            self._drop(list(self.watches), release=True)
         with contextlib.suppress(redis.RedisError):
             self.hosts.leave(self.name)
         self.executor.shutdown(wait=True)

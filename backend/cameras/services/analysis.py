@@ -116,6 +116,7 @@ def cameras_analysis_refresh() -> RefreshResult:
             and analyses.get(c["code"]) is not None
             and analysis_state_of(analyses[c["code"]]) == AnalysisState.WATCHED
         ]
+        recovered_ids = {c["id"] for c in recovered}
         updates: list[CameraAnalysisState] = []
         frames = []
         for camera in chunk:
@@ -124,7 +125,7 @@ def cameras_analysis_refresh() -> RefreshResult:
             if state == previous:
                 continue
             updates.append(CameraAnalysisState(camera_id=camera["id"], state=state, checked_at=now))
-            back_online = any(c is camera for c in recovered)  # pushed with its own frame
+            back_online = camera["id"] in recovered_ids  # pushed with its own frame
             if previous and not back_online and frames_sent + len(frames) < MAX_FRAMES:
                 frames.append(_frame(camera, state, previous))
         with transaction.atomic():

@@ -45,6 +45,10 @@ def camera_create(*, code: str, lon: float, lat: float, actor: Any = None, **fie
     return camera
 
 
+# Fields that decide whether a camera is analysable or what its video spec says.
+VIDEO_SPEC_FIELDS = frozenset({"stream_url", "has_ai", "status", "district"})
+
+
 @transaction.atomic
 def camera_update(
     *, camera: Camera, data: dict[str, Any], actor: Any = None
@@ -65,7 +69,8 @@ def camera_update(
             target=camera,
             data={f: {"from": before.get(f), "to": str(getattr(camera, f))} for f in changed},
         )
-        cameras_video_sync_on_commit(codes=[camera.code])
+        if VIDEO_SPEC_FIELDS & set(changed):
+            cameras_video_sync_on_commit(codes=[camera.code])
     return camera, changed
 
 

@@ -133,3 +133,13 @@ def test_an_offline_camera_a_host_watches_again_is_back_online(cameras, video_re
     frames = [e.as_frame() for e in RealtimeEvent.objects.filter(type="camera.status_changed")]
     back = [f["camera"] for f in frames if f["camera"]["code"] == camera.code]
     assert back and back[-1]["status"] == "online" and back[-1]["previous"] == "offline"
+
+
+def test_an_analysable_camera_not_checked_yet_counts_as_not_watched(cameras, video_redis):
+    """Before the first refresh there is no stored state: the filter and the counts must not
+    hide such a camera from the supervisor."""
+    client = client_for(Role.SUPERVISOR)
+    not_watched = props(client.get("/api/v1/cameras/?analysis=not_watched"))
+    assert {"A-W", "A-N", "A-E"} <= set(not_watched) and "L-1" not in not_watched
+    rollout = client.get("/api/v1/cameras/rollout/").json()
+    assert rollout["unwatched_total"] >= 3
